@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+// imgvec: images to vector embeddings, in Swift, with a pure-Swift ONNX engine.
+// The module layout mirrors the architecture (docs/ARCHITECTURE.md); each target
+// depends only on the targets listed below it.
+import PackageDescription
+
+
+
+/// Release-mode optimisation flags for numeric targets.
+let fastMath: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "imgvec",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "ImgVec", targets: ["ImgVec"]),
+        .library(name: "ImgVecEngine", targets: ["Tensor", "Kernels", "Graph", "ONNX"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .executable(name: "imgvec", targets: ["imgvec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: C libraries (system-library targets: module map + pkg-config + providers)
+        .systemLibrary(name: "CBLAS", path: "Sources/CSystem/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CSystem/CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CSystem/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CWebP", path: "Sources/CSystem/CWebP", pkgConfig: "libwebp",
+                       providers: [.apt(["libwebp-dev"]), .brew(["webp"])]),
+        .systemLibrary(name: "CGIF", path: "Sources/CSystem/CGIF",
+                       providers: [.apt(["libgif-dev"]), .brew(["giflib"])]),
+        .systemLibrary(name: "CTIFF", path: "Sources/CSystem/CTIFF", pkgConfig: "libtiff-4",
+                       providers: [.apt(["libtiff-dev"]), .brew(["libtiff"])]),
+
+        // MARK: Engine layers
+        .target(name: "Tensor", swiftSettings: fastMath),
+        .target(name: "Kernels",
+                dependencies: ["Tensor", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+                swiftSettings: fastMath),
+        .target(name: "Graph", dependencies: ["Tensor", "Kernels"], swiftSettings: fastMath),
+        .target(name: "ONNX", dependencies: ["Graph"], swiftSettings: fastMath),
+
+        // MARK: Images
+        .target(name: "Imaging",
+                dependencies: ["Tensor", "CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF"],
+                swiftSettings: fastMath),
+
+        // MARK: Interfaces
+        .target(name: "ImgVec", dependencies: ["Tensor", "Graph", "ONNX", "Imaging"]),
+        .executableTarget(name: "imgvec", dependencies: [
+            "ImgVec",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "GraphTests", dependencies: ["Graph", "TestSupport"]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ParityTests", dependencies: ["ImgVec", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ],
+    // Swift 5 language mode: the numeric code passes raw buffers between threads
+    // deliberately; strict-concurrency checking would only add noise there.
+    swiftLanguageModes: [.v5]
+)

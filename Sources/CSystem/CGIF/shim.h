@@ -1,0 +1,2 @@
+// giflib 5.
+#include <gif_lib.h>

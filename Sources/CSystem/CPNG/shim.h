@@ -1,0 +1,2 @@
+// libpng 1.6 (simplified and progressive APIs).
+#include <png.h>

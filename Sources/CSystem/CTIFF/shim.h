@@ -1,0 +1,2 @@
+// libtiff 4.
+#include <tiffio.h>

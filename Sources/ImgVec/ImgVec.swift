@@ -1,0 +1,4 @@
+@_exported import Tensor
+@_exported import Graph
+@_exported import ONNX
+@_exported import Imaging

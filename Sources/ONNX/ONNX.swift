@@ -1,0 +1,2 @@
+/// ONNX import: the protobuf wire reader and the ONNX → Graph importer.
+import Graph

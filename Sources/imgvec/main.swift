@@ -1,7 +1,12 @@
 import ArgumentParser
-import ImgVec
 
+/// The `imgvec` command: images to vector embeddings.
 struct IMGVec: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "imgvec", abstract: "Images to vector embeddings.")
+    static let configuration = CommandConfiguration(
+        commandName: "imgvec",
+        abstract: "Turn images into vector embeddings with a pure-Swift inference engine.",
+        subcommands: [InspectCommand.self, RunCommand.self, BenchCommand.self, BenchWorkerCommand.self]
+    )
 }
+
 IMGVec.main()

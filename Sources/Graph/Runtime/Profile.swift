@@ -1,0 +1,29 @@
+/// Time spent per op type in the runs a ``Session`` profiled.
+public struct Profile: Sendable {
+    /// One op type's totals.
+    public struct Entry: Sendable {
+        public var opType: String
+        public var calls: Int
+        public var seconds: Double
+        public var multiplyAdds: Int
+    }
+
+    public private(set) var entries: [String: Entry] = [:]
+    public private(set) var runs = 0
+
+    public init() {}
+
+    mutating func record(opType: String, seconds: Double, multiplyAdds: Int) {
+        entries[opType, default: Entry(opType: opType, calls: 0, seconds: 0, multiplyAdds: 0)].calls += 1
+        entries[opType]!.seconds += seconds
+        entries[opType]!.multiplyAdds += multiplyAdds
+    }
+
+    mutating func finishRun() { runs += 1 }
+
+    /// Entries, most time first.
+    public var sorted: [Entry] { entries.values.sorted { $0.seconds > $1.seconds } }
+
+    /// Total seconds over all entries.
+    public var totalSeconds: Double { entries.values.reduce(0) { $0 + $1.seconds } }
+}

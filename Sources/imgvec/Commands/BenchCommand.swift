@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import ImgVec
+
+/// `imgvec bench`: imgvec and ONNX Runtime side by side on the same model, batch and threads.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark the engine against ONNX Runtime on the same model, batch and threads.",
+        discussion: """
+        Each configuration runs imgvec and ONNX Runtime (scripts/ort_bench.py, the `onnxruntime`
+        PyPI package) in separate child processes, alternately, --repeat times; the medians of all
+        timed batches are compared, and each side's peak resident memory is its child's.
+        `speedup` is ONNX Runtime's time divided by imgvec's (above 1: imgvec is faster).
+        GFLOP/s counts 2 flops per multiply-add; `peak` is this machine's measured SGEMM rate
+        at the same thread count.
+        Example: imgvec bench resnet18.onnx efficientnet_b0.onnx --batch 1 --batch 8 --threads 2
+        """
+    )
+
+    @Argument(help: "ONNX model files.")
+    var models: [String]
+
+    @Option(name: .customLong("batch"), help: "Batch size (repeatable).")
+    var batches: [Int] = [1]
+
+    @Option(name: .customLong("threads"), help: "Thread count (repeatable). Default: one per core.")
+    var threadCounts: [Int] = []
+
+    @Option(help: "Timed batches per child process.")
+    var runs = 10
+
+    @Option(help: "Untimed warm-up batches per child process.")
+    var warmup = 2
+
+    @Option(help: "Alternating imgvec/ONNX Runtime rounds per configuration.")
+    var `repeat` = 3
+
+    @Flag(help: "Print one JSON object per configuration instead of a table.")
+    var json = false
+
+    @Flag(help: "Print imgvec's per-op-type time profile for each configuration.")
+    var profile = false
+
+    @Flag(help: "Skip ONNX Runtime (imgvec only).")
+    var noORT = false
+
+    @Option(help: "Python interpreter with onnxruntime installed.")
+    var python = "python3"
+
+    func run() throws {
+        let threadsList = threadCounts.isEmpty ? [ProcessInfo.processInfo.activeProcessorCount] : threadCounts
+        let script = try noORT ? nil : BenchSupport.locateScript("scripts/ort_bench.py")
+        var peaks: [Int: Double] = [:]
+        for threads in threadsList { peaks[threads] = PeakThroughput.measureSGEMM(threads: threads) }
+        if !json {
+            print("peak SGEMM GFLOP/s: " + threadsList.map { "\($0) thread(s) \(String(format: "%.1f", peaks[$0]!))" }.joined(separator: ", "))
+            print(BenchRow.header)
+        }
+        for model in models {
+            for batch in batches {
+                for threads in threadsList {
+                    var imgvecTimes: [Double] = [], ortTimes: [Double] = []
+                    var imgvecRSS = 0.0, ortRSS = 0.0, macs = 0
+                    var profileLines: [EngineTiming.ProfileLine]?
+                    for round in 0..<self.repeat {
+                        let timing = try BenchSupport.runWorker(model: model, batch: batch, threads: threads, runs: runs,
+                                                                warmup: warmup, profile: profile && round == 0)
+                        imgvecTimes += timing.timesMilliseconds
+                        imgvecRSS = max(imgvecRSS, timing.peakResidentMegabytes)
+                        macs = timing.multiplyAddsPerBatch
+                        if let lines = timing.profile { profileLines = lines }
+                        if let script {
+                            let ort = try BenchSupport.runORT(python: python, script: script, model: model, batch: batch,
+                                                              threads: threads, runs: runs, warmup: warmup)
+                            ortTimes += ort.times
+                            ortRSS = max(ortRSS, ort.peakMegabytes)
+                        }
+                    }
+                    let row = BenchRow(model: model, batch: batch, threads: threads,
+                                       imgvecMilliseconds: BenchSupport.median(imgvecTimes),
+                                       ortMilliseconds: ortTimes.isEmpty ? nil : BenchSupport.median(ortTimes),
+                                       multiplyAdds: macs, peakGFLOPS: peaks[threads]!,
+                                       imgvecPeakMegabytes: imgvecRSS, ortPeakMegabytes: ortTimes.isEmpty ? nil : ortRSS)
+                    print(json ? row.json : row.line)
+                    if let profileLines, !json {
+                        print(BenchSupport.formatProfile(profileLines))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `imgvec bench-worker`: one imgvec configuration in its own process (used by `bench`).
+struct BenchWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-worker", shouldDisplay: false)
+
+    @Argument var model: String
+    @Option var batch: Int
+    @Option var threads: Int
+    @Option var runs: Int
+    @Option var warmup: Int
+    @Flag var profile = false
+
+    func run() throws {
+        let timing = try EngineTiming.measure(model: URL(fileURLWithPath: model), batch: batch, threads: threads,
+                                              runs: runs, warmup: warmup, profile: profile)
+        let data = try JSONEncoder().encode(timing)
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

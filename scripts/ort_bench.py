@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Times ONNX Runtime on one model/batch/thread configuration for `imgvec bench`.
+
+Prints one JSON object: median and all per-batch times in milliseconds, and the
+process's peak resident memory. Input: seeded N(0,1) float32 of the model's input
+shape with the given batch. Default graph optimisations (ORT_ENABLE_ALL), one
+intra-op pool of --threads threads, sequential execution.
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import numpy as np
+import onnxruntime as ort
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model")
+    parser.add_argument("--batch", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = args.threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
+    declared = session.get_inputs()[0]
+    shape = [args.batch if i == 0 else (d if isinstance(d, int) else 224) for i, d in enumerate(declared.shape)]
+    batch = np.random.default_rng(args.seed).standard_normal(shape, dtype=np.float32)
+    feed = {declared.name: batch}
+    for _ in range(args.warmup):
+        session.run(None, feed)
+    times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        session.run(None, feed)
+        times.append((time.perf_counter() - start) * 1000)
+    print(json.dumps({
+        "runtime": "onnxruntime " + ort.__version__,
+        "median_ms": statistics.median(times),
+        "times_ms": times,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -6,7 +6,8 @@ public struct IdentityEliminationPass: GraphPass {
 
     public func run(on graph: inout Graph, protected: Set<String>) throws {
         var removed = IndexSet()
-        for (index, node) in graph.nodes.enumerated() {
+        for index in graph.nodes.indices {
+            let node = graph.nodes[index] // re-read: earlier removals rewire inputs
             guard node.opType == "Identity" || node.opType == "Dropout", node.domain.isEmpty,
                   let source = node.input(0), let output = node.outputs.first,
                   !protected.contains(output) else { continue }

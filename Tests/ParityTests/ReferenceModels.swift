@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TestSupport
 
 /// The fixture models and their tolerances, read from the shared manifest (or the

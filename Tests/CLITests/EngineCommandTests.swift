@@ -1,0 +1,69 @@
+import Foundation
+import Tensor
+import Testing
+import TestSupport
+
+/// `imgvec inspect` and `imgvec run`, through the real binary.
+@Suite struct EngineCommandTests {
+    static let subset = Fixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/shared-subset")
+    let model = subset.appendingPathComponent("models/mobilenet_v3_small_features.onnx").path
+
+    @Test func inspectDescribesTheModel() throws {
+        let result = try CommandRunner.run(["inspect", model])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("input: float32 [batch, 3, 224, 224]"))
+        #expect(result.stdout.contains("output: float32 [batch, 576]"))
+        #expect(result.stdout.contains("Conv"))
+        #expect(result.stdout.contains("parameters: "))
+        #expect(result.stdout.contains("multiply-adds per image: "))
+    }
+
+    @Test func runWritesTheSameOutputAsONNXRuntime() throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        let output = directory.appendingPathComponent("out.npy")
+        let result = try CommandRunner.run([
+            "run", model, "--input", Self.subset.appendingPathComponent("reference/random_batch/input.npy").path,
+            "--output", output.path, "--threads", "2",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let got = try NumPyFile.read(output)
+        let want = try NumPyFile.read(Self.subset.appendingPathComponent("reference/random_batch/mobilenet_v3_small_features.npy"))
+        #expect(got.shape == [4, 576])
+        #expect(Comparison.maxAbsDifference(got.toFloats(), want.toFloats()) <= 2e-4)
+    }
+
+    @Test func runReturnsANamedIntermediateValue() throws {
+        let values = try CommandRunner.run(["inspect", model, "--values"])
+        #expect(values.status == 0, "\(values.stderr)")
+        let names = values.stdout.components(separatedBy: "values:\n").last!.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let flattenInput = try #require(names.dropLast().last) // the value just before the output
+        let directory = try CommandRunner.temporaryDirectory()
+        let output = directory.appendingPathComponent("mid.npy")
+        let result = try CommandRunner.run([
+            "run", model, "--input", Self.subset.appendingPathComponent("reference/random_batch/input.npy").path,
+            "--output", output.path, "--node", flattenInput,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let mid = try NumPyFile.read(output)
+        #expect(mid.shape == [4, 576, 1, 1])
+    }
+
+    @Test func errorsNameTheFileAndExitNonZero() throws {
+        let missing = try CommandRunner.run(["run", "/nonexistent/model.onnx", "--input", "x.npy", "--output", "y.npy"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("/nonexistent/model.onnx"))
+
+        let directory = try CommandRunner.temporaryDirectory()
+        let garbage = directory.appendingPathComponent("garbage.onnx")
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: garbage)
+        let bad = try CommandRunner.run(["inspect", garbage.path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("garbage.onnx"))
+
+        let wrongShape = directory.appendingPathComponent("wrong.npy")
+        try NumPyFile.write(Tensor(zeros: [1, 3, 100, 100]), to: wrongShape)
+        let mismatch = try CommandRunner.run(["run", model, "--input", wrongShape.path, "--output", directory.appendingPathComponent("o.npy").path])
+        #expect(mismatch.status != 0)
+        #expect(mismatch.stderr.contains("input"))
+    }
+}

@@ -36,6 +36,9 @@ let package = Package(
         .systemLibrary(name: "CTIFF", path: "Sources/CSystem/CTIFF", pkgConfig: "libtiff-4",
                        providers: [.apt(["libtiff-dev"]), .brew(["libtiff"])]),
 
+        .systemLibrary(name: "CSQLite", path: "Sources/CSystem/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+
         // MARK: Engine layers
         .target(name: "Tensor", swiftSettings: fastMath),
         .target(name: "Kernels",
@@ -49,8 +52,13 @@ let package = Package(
                 dependencies: ["Tensor", "CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF"],
                 swiftSettings: fastMath),
 
+        // MARK: The job: pipeline, store, search, export
+        .target(name: "Embedding",
+                dependencies: ["Tensor", "Kernels", "Graph", "ONNX", "Imaging", "CSQLite"],
+                swiftSettings: fastMath),
+
         // MARK: Interfaces
-        .target(name: "ImgVec", dependencies: ["Tensor", "Graph", "ONNX", "Imaging"]),
+        .target(name: "ImgVec", dependencies: ["Tensor", "Graph", "ONNX", "Imaging", "Embedding"]),
         .executableTarget(name: "imgvec", dependencies: [
             "ImgVec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -65,6 +73,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "TestSupport"]),
         .testTarget(name: "ParityTests", dependencies: ["ImgVec", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],

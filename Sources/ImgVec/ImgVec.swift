@@ -2,3 +2,4 @@
 @_exported import Graph
 @_exported import ONNX
 @_exported import Imaging
+@_exported import Embedding

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Embedding
 import Graph
 import Tensor
 

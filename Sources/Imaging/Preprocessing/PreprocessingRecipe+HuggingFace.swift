@@ -84,24 +84,28 @@ extension PreprocessingRecipe {
             throw PreprocessingError.unsupportedConfiguration(source: "preprocessor_config.json",
                                                               reason: "only RGB CHW recipes can be expressed")
         }
-        var config: [String: Any] = [
-            "do_convert_rgb": true, "resample": interpolation.pillowCode,
-            "do_rescale": scale != 1, "rescale_factor": scale,
-            "do_normalize": true, "image_mean": mean.map(Double.init), "image_std": std.map(Double.init),
+        func ints(_ pairs: [String: Int]) -> JSONValue { .object(pairs.mapValues { .number(Double($0)) }) }
+        var config: [String: JSONValue] = [
+            "do_convert_rgb": .bool(true), "resample": .number(Double(interpolation.pillowCode)),
+            "do_rescale": .bool(scale != 1), "rescale_factor": .number(scale),
+            "do_normalize": .bool(true), "image_mean": .array(mean.map { .number(Double($0)) }),
+            "image_std": .array(std.map { .number(Double($0)) }),
         ]
         switch resize {
-        case .none: config["do_resize"] = false
+        case .none: config["do_resize"] = .bool(false)
         case let .shorterSide(size, maxSize):
             guard maxSize == nil else {
                 throw PreprocessingError.unsupportedConfiguration(source: "preprocessor_config.json",
                                                                   reason: "maxSize has no equivalent")
             }
-            config["do_resize"] = true; config["size"] = ["shortest_edge": size]
+            config["do_resize"] = .bool(true); config["size"] = ints(["shortest_edge": size])
         case let .exact(width, height):
-            config["do_resize"] = true; config["size"] = ["height": height, "width": width]
+            config["do_resize"] = .bool(true); config["size"] = ints(["height": height, "width": width])
         }
-        config["do_center_crop"] = centerCrop != nil
-        if let centerCrop { config["crop_size"] = ["height": centerCrop.height, "width": centerCrop.width] }
-        return try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+        config["do_center_crop"] = .bool(centerCrop != nil)
+        if let centerCrop { config["crop_size"] = ints(["height": centerCrop.height, "width": centerCrop.width]) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(config)
     }
 }

@@ -112,26 +112,29 @@ public enum PillowResampler {
         let outWidth = coefficients.outputRange.count
         let stride = coefficients.stride
         let half = ResampleCoefficients.roundingOffset
-        coefficients.weights.withUnsafeBufferPointer { weightBuffer in
-            let weights = weightBuffer.baseAddress!
-            var out = destination
-            for y in rows {
-                let row = source + y * sourceWidth * 3
-                for slot in 0..<outWidth {
-                    let k = weights + slot * stride
-                    var pixel = row + coefficients.starts[slot] * 3
-                    var r = half, g = half, b = half
-                    for t in 0..<coefficients.counts[slot] {
-                        let w = k[t]
-                        r = r &+ Int32(pixel[0]) &* w
-                        g = g &+ Int32(pixel[1]) &* w
-                        b = b &+ Int32(pixel[2]) &* w
-                        pixel += 3
+        coefficients.weights.withUnsafeBufferPointer { weights in
+            coefficients.starts.withUnsafeBufferPointer { starts in
+                coefficients.counts.withUnsafeBufferPointer { counts in
+                    var out = destination
+                    for y in rows {
+                        let row = source + y * sourceWidth * 3
+                        for slot in 0..<outWidth {
+                            let k = weights.baseAddress! + slot * stride
+                            var pixel = row + starts[slot] * 3
+                            var r = half, g = half, b = half
+                            for t in 0..<counts[slot] {
+                                let w = k[t]
+                                r = r &+ Int32(pixel[0]) &* w
+                                g = g &+ Int32(pixel[1]) &* w
+                                b = b &+ Int32(pixel[2]) &* w
+                                pixel += 3
+                            }
+                            out[0] = ResampleCoefficients.clip8(r)
+                            out[1] = ResampleCoefficients.clip8(g)
+                            out[2] = ResampleCoefficients.clip8(b)
+                            out += 3
+                        }
                     }
-                    out[0] = ResampleCoefficients.clip8(r)
-                    out[1] = ResampleCoefficients.clip8(g)
-                    out[2] = ResampleCoefficients.clip8(b)
-                    out += 3
                 }
             }
         }

@@ -49,15 +49,76 @@ public enum VectorMath {
         while i < count { data[i] = Swift.min(Swift.max(alpha * data[i] + beta, 0), 1); i += 1 }
     }
 
-    /// 1 / (1 + exp(-x)).
+    /// 1 / (1 + exp(-x)), in place.
     @inlinable
     public static func sigmoid(_ data: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { data[i] = 1 / (1 + Foundation.exp(-data[i])) }
+        map(data, data, count: count, VectorApproximation.sigmoid)
     }
 
-    /// x / (1 + exp(-x)).
+    /// x / (1 + exp(-x)), in place.
     @inlinable
     public static func silu(_ data: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { let x = data[i]; data[i] = x / (1 + Foundation.exp(-x)) }
+        map(data, data, count: count, VectorApproximation.silu)
+    }
+
+    /// Applies `function` to `count` floats from `source` into `destination`
+    /// (which may equal `source`). The tail is padded into one vector so every
+    /// element goes through the same approximation.
+    @inlinable @inline(__always)
+    public static func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int,
+                           _ function: (Vector) -> Vector) {
+        var i = 0
+        while i + 8 <= count {
+            let v = UnsafeRawPointer(source + i).loadUnaligned(as: Vector.self)
+            UnsafeMutableRawPointer(destination + i).storeBytes(of: function(v), as: Vector.self)
+            i += 8
+        }
+        let rest = count - i
+        guard rest > 0 else { return }
+        var v = Vector(repeating: 0)
+        for j in 0..<rest { v[j] = source[i + j] }
+        let r = function(v)
+        for j in 0..<rest { destination[i + j] = r[j] }
+    }
+
+    /// e^x.
+    @inlinable
+    public static func exp(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        map(source, destination, count: count, VectorApproximation.exp)
+    }
+
+    /// The error function.
+    @inlinable
+    public static func erf(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        map(source, destination, count: count, VectorApproximation.erf)
+    }
+
+    /// Hyperbolic tangent.
+    @inlinable
+    public static func tanh(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        map(source, destination, count: count, VectorApproximation.tanh)
+    }
+
+    /// Logistic sigmoid.
+    @inlinable
+    public static func sigmoid(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        map(source, destination, count: count, VectorApproximation.sigmoid)
+    }
+
+    /// SiLU (x · sigmoid(x)).
+    @inlinable
+    public static func silu(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        map(source, destination, count: count, VectorApproximation.silu)
+    }
+
+    /// GELU; `approximateTanh` selects the tanh form (ONNX `approximate="tanh"`).
+    @inlinable
+    public static func gelu(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int,
+                            approximateTanh: Bool = false) {
+        if approximateTanh {
+            map(source, destination, count: count, VectorApproximation.geluTanh)
+        } else {
+            map(source, destination, count: count, VectorApproximation.gelu)
+        }
     }
 }

@@ -1,2 +1,0 @@
-/// Registers the activation operator family. (Filled in by the op-family work.)
-func registerActivationOperators(in registry: OperatorRegistry) {}

@@ -1,2 +1,0 @@
-/// Registers the normalization operator family. (Filled in by the op-family work.)
-func registerNormalizationOperators(in registry: OperatorRegistry) {}

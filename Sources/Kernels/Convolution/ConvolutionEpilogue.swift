@@ -10,7 +10,7 @@ public enum ConvolutionEpilogue {
         for r in rows {
             let row = c + r * ldc + columns.lowerBound
             if let bias { VectorKernels.add(bias[r], to: row, count: columns.count) }
-            activation?.apply(row, count: columns.count)
+            if let activation { VectorKernels.activate(row, count: columns.count, activation) }
         }
     }
 
@@ -23,7 +23,7 @@ public enum ConvolutionEpilogue {
         for r in rows {
             let row = c + r * ldc + columns.lowerBound
             if let bias { VectorKernels.add(bias + columns.lowerBound, to: row, count: columns.count) }
-            activation?.apply(row, count: columns.count)
+            if let activation { VectorKernels.activate(row, count: columns.count, activation) }
         }
     }
 }
@@ -31,6 +31,39 @@ public enum ConvolutionEpilogue {
 /// Small SIMD helpers used by the convolution, pooling and GEMM epilogues.
 public enum VectorKernels {
     public typealias V = SIMD8<Float>
+
+    /// Lane-wise maximum (inlined compare-and-select; the generic `pointwiseMax` is an out-of-line call).
+    @inlinable @inline(__always)
+    public static func max(_ a: V, _ b: V) -> V { a.replacing(with: b, where: a .< b) }
+
+    /// Lane-wise minimum.
+    @inlinable @inline(__always)
+    public static func min(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .< a) }
+
+    /// The clamp bounds that implement `activation` when it is Relu or Clip, else `nil`.
+    @inlinable
+    public static func clampBounds(_ activation: Activation?) -> (Float, Float)? {
+        switch activation {
+        case .none: return (-.infinity, .infinity)
+        case .relu?: return (0, .infinity)
+        case let .clip(lo, hi)?: return (lo, hi)
+        default: return nil
+        }
+    }
+
+    /// Applies `activation` in place; Relu and Clip use inlined SIMD clamps.
+    @inlinable
+    public static func activate(_ data: UnsafeMutablePointer<Float>, count: Int, _ activation: Activation) {
+        guard let (lo, hi) = clampBounds(activation) else { activation.apply(data, count: count); return }
+        let vlo = V(repeating: lo), vhi = V(repeating: hi)
+        var i = 0
+        while i + 8 <= count {
+            let x = UnsafeRawPointer(data + i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(data + i).storeBytes(of: min(max(x, vlo), vhi), as: V.self)
+            i += 8
+        }
+        while i < count { data[i] = Swift.min(Swift.max(data[i], lo), hi); i += 1 }
+    }
 
     /// `data[i] += value`.
     @inlinable
@@ -79,11 +112,11 @@ public enum VectorKernels {
         var m0 = V(repeating: -.infinity), m1 = V(repeating: -.infinity)
         var i = 0
         while i + 16 <= count {
-            m0 = pointwiseMax(m0, UnsafeRawPointer(data + i).loadUnaligned(as: V.self))
-            m1 = pointwiseMax(m1, UnsafeRawPointer(data + i + 8).loadUnaligned(as: V.self))
+            m0 = max(m0, UnsafeRawPointer(data + i).loadUnaligned(as: V.self))
+            m1 = max(m1, UnsafeRawPointer(data + i + 8).loadUnaligned(as: V.self))
             i += 16
         }
-        var best = pointwiseMax(m0, m1).max()
+        var best = max(m0, m1).max()
         while i < count { best = Swift.max(best, data[i]); i += 1 }
         return best
     }

@@ -21,48 +21,61 @@ public enum DepthwiseConvolution {
                                      geometry g: ConvolutionGeometry, scratch: UnsafeMutablePointer<Float>) {
         let layout = PaddedPlane(g)
         layout.fill(from: input, geometry: g, padValue: 0, into: scratch)
-        switch (g.kernelHeight, g.kernelWidth, g.dilationHeight, g.dilationWidth) {
-        case (3, 3, 1, 1): rows(kh: 3, kw: 3, dh: 1, dw: 1, scratch, weights, bias, output, g, layout, activation)
-        case (5, 5, 1, 1): rows(kh: 5, kw: 5, dh: 1, dw: 1, scratch, weights, bias, output, g, layout, activation)
-        default:
-            rows(kh: g.kernelHeight, kw: g.kernelWidth, dh: g.dilationHeight, dw: g.dilationWidth,
-                 scratch, weights, bias, output, g, layout, activation)
+        let taps = g.kernelHeight * g.kernelWidth
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: taps) { offsets in
+            // Tap offsets inside the padded copy, relative to (oy * sh) row and output column ox.
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    let column = kx * g.dilationWidth
+                    offsets[ky * g.kernelWidth + kx] = ky * g.dilationHeight * layout.rowStride
+                        + (column % g.strideWidth) * layout.phaseSize + column / g.strideWidth
+                }
+            }
+            let base = UnsafePointer(offsets.baseAddress!)
+            switch taps {
+            case 9: rows(taps: 9, base, scratch, weights, bias, output, g, layout, activation)
+            case 25: rows(taps: 25, base, scratch, weights, bias, output, g, layout, activation)
+            default: rows(taps: taps, base, scratch, weights, bias, output, g, layout, activation)
+            }
         }
     }
 
     @inline(__always)
-    static func rows(kh: Int, kw: Int, dh: Int, dw: Int, _ padded: UnsafePointer<Float>,
+    static func rows(taps: Int, _ offsets: UnsafePointer<Int>, _ padded: UnsafePointer<Float>,
                      _ weights: UnsafePointer<Float>, _ bias: Float, _ output: UnsafeMutablePointer<Float>,
                      _ g: ConvolutionGeometry, _ layout: PaddedPlane, _ activation: Activation?) {
-        let sw = g.strideWidth, sh = g.strideHeight, ow = g.outputWidth
-        let stride = layout.rowStride, phaseSize = layout.rows * stride
+        let ow = g.outputWidth, rowStep = g.strideHeight * layout.rowStride
         let biasVector = V(repeating: bias)
+        // Relu / Clip (or nothing) clamp in registers; other activations run per row afterwards.
+        let bounds = VectorKernels.clampBounds(activation)
+        let lo = V(repeating: bounds?.0 ?? -.infinity), hi = V(repeating: bounds?.1 ?? .infinity)
+        let rowActivation = bounds == nil ? activation : nil
         for oy in 0..<g.outputHeight {
             let out = output + oy * ow
+            let rowBase = padded + oy * rowStep
             var ox = 0
             while ox < ow {
                 var a0 = biasVector, a1 = biasVector
-                for ky in 0..<kh {
-                    let rowBase = padded + (oy * sh + ky * dh) * stride + ox
-                    for kx in 0..<kw {
-                        let column = kx * dw
-                        let source = rowBase + (column % sw) * phaseSize + column / sw
-                        let w = V(repeating: weights[ky * kw + kx])
-                        a0 += w * UnsafeRawPointer(source).loadUnaligned(as: V.self)
-                        a1 += w * UnsafeRawPointer(source + 8).loadUnaligned(as: V.self)
-                    }
+                let base = rowBase + ox
+                for tap in 0..<taps {
+                    let source = base + offsets[tap]
+                    let w = V(repeating: weights[tap])
+                    a0 += w * UnsafeRawPointer(source).loadUnaligned(as: V.self)
+                    a1 += w * UnsafeRawPointer(source + 8).loadUnaligned(as: V.self)
                 }
+                a0 = VectorKernels.min(VectorKernels.max(a0, lo), hi)
+                a1 = VectorKernels.min(VectorKernels.max(a1, lo), hi)
                 let remaining = ow - ox
                 if remaining >= 16 {
                     UnsafeMutableRawPointer(out + ox).storeBytes(of: a0, as: V.self)
                     UnsafeMutableRawPointer(out + ox + 8).storeBytes(of: a1, as: V.self)
                 } else {
-                    for i in 0..<min(8, remaining) { out[ox + i] = a0[i] }
+                    for i in 0..<Swift.min(8, remaining) { out[ox + i] = a0[i] }
                     if remaining > 8 { for i in 0..<(remaining - 8) { out[ox + 8 + i] = a1[i] } }
                 }
                 ox += 16
             }
-            activation?.apply(out, count: ow)
+            if let rowActivation { rowActivation.apply(out, count: ow) }
         }
     }
 }

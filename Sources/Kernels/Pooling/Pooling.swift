@@ -16,7 +16,7 @@ public enum Pooling {
                                 geometry g: ConvolutionGeometry, scratch: UnsafeMutablePointer<Float>) {
         let layout = PaddedPlane(g)
         layout.fill(from: input, geometry: g, padValue: -.infinity, into: scratch)
-        slide(scratch, layout, g, initial: -.infinity, output: output) { pointwiseMax($0, $1) }
+        slide(scratch, layout, g, initial: -.infinity, output: output) { VectorKernels.max($0, $1) }
     }
 
     /// Average pooling of one plane. With `countIncludePad` the divisor counts
@@ -68,19 +68,24 @@ public enum Pooling {
         let sw = g.strideWidth, sh = g.strideHeight, ow = g.outputWidth
         let stride = layout.rowStride, phaseSize = layout.phaseSize
         let start = V(repeating: initial)
+        let taps = g.kernelHeight * g.kernelWidth
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: taps) { offsets in
+        for ky in 0..<g.kernelHeight {
+            for kx in 0..<g.kernelWidth {
+                let column = kx * g.dilationWidth
+                offsets[ky * g.kernelWidth + kx] = ky * g.dilationHeight * stride + (column % sw) * phaseSize + column / sw
+            }
+        }
         for oy in 0..<g.outputHeight {
             let out = output + oy * ow
             var ox = 0
             while ox < ow {
                 var a0 = start, a1 = start
-                for ky in 0..<g.kernelHeight {
-                    let rowBase = padded + (oy * sh + ky * g.dilationHeight) * stride + ox
-                    for kx in 0..<g.kernelWidth {
-                        let column = kx * g.dilationWidth
-                        let source = rowBase + (column % sw) * phaseSize + column / sw
-                        a0 = combine(a0, UnsafeRawPointer(source).loadUnaligned(as: V.self))
-                        a1 = combine(a1, UnsafeRawPointer(source + 8).loadUnaligned(as: V.self))
-                    }
+                let base = padded + oy * sh * stride + ox
+                for tap in 0..<taps {
+                    let source = base + offsets[tap]
+                    a0 = combine(a0, UnsafeRawPointer(source).loadUnaligned(as: V.self))
+                    a1 = combine(a1, UnsafeRawPointer(source + 8).loadUnaligned(as: V.self))
                 }
                 let remaining = ow - ox
                 if remaining >= 16 {
@@ -92,6 +97,7 @@ public enum Pooling {
                 }
                 ox += 16
             }
+        }
         }
     }
 

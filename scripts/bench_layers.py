@@ -84,28 +84,28 @@ def main():
     parser.add_argument("--filter", default="")
     parser.add_argument("--imgvec", help="path to the release kernel-bench executable")
     args = parser.parse_args()
-    ours = {}
-    if args.imgvec:
+    def run_imgvec(name):
+        # Run per layer, right before ORT, so that both see the same machine load.
         out = subprocess.run([args.imgvec, "--batch", str(args.batch), "--threads", str(args.threads),
-                              "--filter", args.filter], check=True, capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            record = json.loads(line)
-            ours[record["name"]] = record["ms"]
+                              "--filter", name], check=True, capture_output=True, text=True).stdout
+        records = [json.loads(line) for line in out.splitlines()]
+        return next((r["ms"] for r in records if r["name"] == name), None)
+
     print(f"batch {args.batch}, threads {args.threads}")
     print(f"{'layer':30} {'imgvec ms':>10} {'ORT ms':>9} {'ratio':>6}")
     total_ours = total_ort = 0.0
     for layer in LAYERS:
         if args.filter not in layer[0]:
             continue
+        mine = run_imgvec(layer[0]) if args.imgvec else None
         ort_ms = time_ort(layer, args.batch, args.threads)
-        mine = ours.get(layer[0])
         total_ort += ort_ms
         if mine is not None:
             total_ours += mine
             print(f"{layer[0]:30} {mine:10.3f} {ort_ms:9.3f} {mine / ort_ms:6.2f}")
         else:
             print(f"{layer[0]:30} {'-':>10} {ort_ms:9.3f}")
-    if ours:
+    if args.imgvec:
         print(f"{'total':30} {total_ours:10.3f} {total_ort:9.3f} {total_ours / total_ort:6.2f}")
 
 

@@ -66,8 +66,9 @@ struct ConvolutionRun {
         let plane = g.outputPlane, depth = g.reductionDepth, rowsPerGroup = g.outputChannelsPerGroup
         let threads = context.threadPool.threadCount
         let images = g.batch * g.groups
-        var tiles = max(1, (plane * depth + tileBudget - 1) / tileBudget)
-        tiles = min(tiles, max(1, plane / 16))
+        // Tiles of at least 256 columns (narrower GEMMs lose efficiency), else within the scratch budget.
+        let widest = max(min(plane, 256), tileBudget / max(1, depth))
+        var tiles = (plane + widest - 1) / widest
         // Enough items for every thread, in a multiple of the thread count when cheap.
         if images * tiles < threads { tiles = max(tiles, min(max(1, plane / 64), (threads + images - 1) / images)) }
         while images * tiles % threads != 0 && images * tiles < 4 * threads && tiles < plane / 64 { tiles += 1 }

@@ -1,0 +1,123 @@
+/// Bias and activation applied to a block of convolution / GEMM output.
+public enum ConvolutionEpilogue {
+    /// For each row `r` in `rows`: `c[r, columns] = activation(c[r, columns] + bias[r])`.
+    ///
+    /// `bias` is indexed by absolute row; pass `nil` for no bias.
+    @inlinable
+    public static func apply(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>, columns: Range<Int>,
+                             bias: UnsafePointer<Float>?, activation: Activation?) {
+        guard bias != nil || activation != nil else { return }
+        for r in rows {
+            let row = c + r * ldc + columns.lowerBound
+            if let bias { VectorKernels.add(bias[r], to: row, count: columns.count) }
+            if let activation { VectorKernels.activate(row, count: columns.count, activation) }
+        }
+    }
+
+    /// For each row of a `rows x columns` block: `c[r, j] = activation(c[r, j] + bias[j])`
+    /// (bias per column, as in a fully connected layer).
+    @inlinable
+    public static func applyColumnBias(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>,
+                                       columns: Range<Int>, bias: UnsafePointer<Float>?, activation: Activation?) {
+        guard bias != nil || activation != nil else { return }
+        for r in rows {
+            let row = c + r * ldc + columns.lowerBound
+            if let bias { VectorKernels.add(bias + columns.lowerBound, to: row, count: columns.count) }
+            if let activation { VectorKernels.activate(row, count: columns.count, activation) }
+        }
+    }
+}
+
+/// Small SIMD helpers used by the convolution, pooling and GEMM epilogues.
+public enum VectorKernels {
+    public typealias V = SIMD8<Float>
+
+    /// Lane-wise maximum (inlined compare-and-select; the generic `pointwiseMax` is an out-of-line call).
+    @inlinable @inline(__always)
+    public static func max(_ a: V, _ b: V) -> V { a.replacing(with: b, where: a .< b) }
+
+    /// Lane-wise minimum.
+    @inlinable @inline(__always)
+    public static func min(_ a: V, _ b: V) -> V { a.replacing(with: b, where: b .< a) }
+
+    /// The clamp bounds that implement `activation` when it is Relu or Clip, else `nil`.
+    @inlinable
+    public static func clampBounds(_ activation: Activation?) -> (Float, Float)? {
+        switch activation {
+        case .none: return (-.infinity, .infinity)
+        case .relu?: return (0, .infinity)
+        case let .clip(lo, hi)?: return (lo, hi)
+        default: return nil
+        }
+    }
+
+    /// Applies `activation` in place; Relu and Clip use inlined SIMD clamps.
+    @inlinable
+    public static func activate(_ data: UnsafeMutablePointer<Float>, count: Int, _ activation: Activation) {
+        guard let (lo, hi) = clampBounds(activation) else { activation.apply(data, count: count); return }
+        let vlo = V(repeating: lo), vhi = V(repeating: hi)
+        var i = 0
+        while i + 8 <= count {
+            let x = UnsafeRawPointer(data + i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(data + i).storeBytes(of: min(max(x, vlo), vhi), as: V.self)
+            i += 8
+        }
+        while i < count { data[i] = Swift.min(Swift.max(data[i], lo), hi); i += 1 }
+    }
+
+    /// `data[i] += value`.
+    @inlinable
+    public static func add(_ value: Float, to data: UnsafeMutablePointer<Float>, count: Int) {
+        let v = V(repeating: value)
+        var i = 0
+        while i + 8 <= count {
+            let x = UnsafeRawPointer(data + i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(data + i).storeBytes(of: x + v, as: V.self)
+            i += 8
+        }
+        while i < count { data[i] += value; i += 1 }
+    }
+
+    /// `data[i] += values[i]`.
+    @inlinable
+    public static func add(_ values: UnsafePointer<Float>, to data: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let x = UnsafeRawPointer(data + i).loadUnaligned(as: V.self)
+            let y = UnsafeRawPointer(values + i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(data + i).storeBytes(of: x + y, as: V.self)
+            i += 8
+        }
+        while i < count { data[i] += values[i]; i += 1 }
+    }
+
+    /// Sum of `count` floats.
+    @inlinable
+    public static func sum(_ data: UnsafePointer<Float>, count: Int) -> Float {
+        var a0 = V(), a1 = V()
+        var i = 0
+        while i + 16 <= count {
+            a0 += UnsafeRawPointer(data + i).loadUnaligned(as: V.self)
+            a1 += UnsafeRawPointer(data + i + 8).loadUnaligned(as: V.self)
+            i += 16
+        }
+        var total = (a0 + a1).sum()
+        while i < count { total += data[i]; i += 1 }
+        return total
+    }
+
+    /// Largest of `count >= 1` floats.
+    @inlinable
+    public static func maximum(_ data: UnsafePointer<Float>, count: Int) -> Float {
+        var m0 = V(repeating: -.infinity), m1 = V(repeating: -.infinity)
+        var i = 0
+        while i + 16 <= count {
+            m0 = max(m0, UnsafeRawPointer(data + i).loadUnaligned(as: V.self))
+            m1 = max(m1, UnsafeRawPointer(data + i + 8).loadUnaligned(as: V.self))
+            i += 16
+        }
+        var best = max(m0, m1).max()
+        while i < count { best = Swift.max(best, data[i]); i += 1 }
+        return best
+    }
+}

@@ -1,0 +1,120 @@
+import Graph
+import Kernels
+import Tensor
+import Testing
+import TestSupport
+
+@Suite("Conv operator")
+struct ConvOperatorTests {
+    /// Builds and runs a 2-D Conv matching `reference`, returning (actual, expected).
+    func check(_ r: ReferenceConvolution, bias: Bool = true, activation: Activation? = nil,
+               attributes extra: [String: Attribute]? = nil, threads: Int = 1, seed: UInt64 = 1) throws {
+        var generator = SeededGenerator(seed: seed)
+        let x = generator.tensor([r.n, r.c, r.h, r.w])
+        let weight = generator.tensor([r.cout, r.c / r.group, r.kh, r.kw])
+        let b = bias ? generator.tensor([r.cout]) : nil
+        var attributes: [String: Attribute] = extra ?? [
+            "strides": .ints([r.sh, r.sw]), "dilations": .ints([r.dh, r.dw]),
+            "pads": .ints([r.top, r.left, r.bottom, r.right]),
+        ]
+        attributes["group"] = .int(r.group)
+        if let activation { attributes.merge(activation.fusedAttributes) { $1 } }
+        let node = OpTest.node("Conv", inputs: [x, weight, b], attributes: attributes)
+        let expected = r.run(x.toFloats(), weight.toFloats(), b?.toFloats(), activation)
+        for t in Set([1, threads, 2]) {
+            let output = try OpTest.run(node, [x, weight, b], threads: t)[0]
+            #expect(output.shape == [r.n, r.cout, r.outH, r.outW])
+            #expect(OpTest.relativeError(output.toFloats(), expected) < 1e-5, "threads \(t), \(r)")
+        }
+    }
+
+    @Test func plainAndStrided() throws {
+        try check(ReferenceConvolution(n: 2, c: 3, h: 9, w: 8, cout: 5, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1))
+        try check(ReferenceConvolution(n: 1, c: 3, h: 11, w: 12, cout: 4, kh: 3, kw: 3, sh: 2, sw: 2, top: 1, left: 1, bottom: 1, right: 1), bias: false)
+        try check(ReferenceConvolution(n: 1, c: 3, h: 16, w: 15, cout: 8, kh: 7, kw: 7, sh: 2, sw: 2, top: 3, left: 3, bottom: 3, right: 3))
+    }
+
+    @Test func dilationsAndAsymmetricPads() throws {
+        try check(ReferenceConvolution(n: 1, c: 2, h: 10, w: 9, cout: 3, kh: 3, kw: 2, dh: 2, dw: 3, top: 2, left: 0, bottom: 1, right: 3))
+        try check(ReferenceConvolution(n: 2, c: 4, h: 7, w: 7, cout: 4, kh: 3, kw: 3, sh: 2, sw: 1, dh: 2, dw: 1, top: 0, left: 2, bottom: 3, right: 1))
+    }
+
+    @Test func groupsAndDepthwise() throws {
+        try check(ReferenceConvolution(n: 2, c: 4, h: 8, w: 8, cout: 6, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1, group: 2))
+        // Depthwise 3x3 and 5x5 at strides 1 and 2, widths that exercise the SIMD tail.
+        for (k, s) in [(3, 1), (3, 2), (5, 1), (5, 2)] {
+            let p = k / 2
+            try check(ReferenceConvolution(n: 2, c: 5, h: 19, w: 21, cout: 5, kh: k, kw: k, sh: s, sw: s,
+                                           top: p, left: p, bottom: p, right: p, group: 5), activation: .relu, threads: 2)
+        }
+        // Generic depthwise: dilated, asymmetric, no bias; channel multiplier 2 (grouped GEMM path).
+        try check(ReferenceConvolution(n: 1, c: 3, h: 9, w: 40, cout: 3, kh: 2, kw: 3, sh: 1, sw: 3, dh: 2, dw: 2,
+                                       top: 1, left: 0, bottom: 2, right: 1, group: 3), bias: false)
+        try check(ReferenceConvolution(n: 1, c: 3, h: 6, w: 6, cout: 6, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1, group: 3))
+    }
+
+    @Test func pointwiseAndFullyConnectedPaths() throws {
+        try check(ReferenceConvolution(n: 2, c: 6, h: 5, w: 7, cout: 9, kh: 1, kw: 1), threads: 2)
+        try check(ReferenceConvolution(n: 3, c: 6, h: 5, w: 7, cout: 9, kh: 1, kw: 1, sh: 2, sw: 2))
+        try check(ReferenceConvolution(n: 3, c: 16, h: 1, w: 1, cout: 10, kh: 1, kw: 1), activation: .sigmoid)
+        // Few items and a large plane: the ParallelGEMM path.
+        try check(ReferenceConvolution(n: 1, c: 8, h: 1, w: 300, cout: 64, kh: 1, kw: 1), threads: 2)
+    }
+
+    @Test func everyFusedActivation() throws {
+        let r = ReferenceConvolution(n: 1, c: 3, h: 6, w: 6, cout: 4, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1)
+        for activation: Activation in [.relu, .clip(min: 0, max: 0.5), .hardSwish, .hardSigmoid(alpha: 0.3, beta: 0.4), .sigmoid, .silu] {
+            try check(r, activation: activation)
+        }
+    }
+
+    @Test func autoPadModes() throws {
+        for (size, stride, kernel) in [(9, 2, 3), (10, 2, 3), (8, 1, 4), (7, 3, 2)] {
+            for upper in [true, false] {
+                let (top, bottom) = OpTest.samePads(size: size, kernel: kernel, stride: stride, dilation: 1, upper: upper)
+                let r = ReferenceConvolution(n: 1, c: 2, h: size, w: size, cout: 3, kh: kernel, kw: kernel, sh: stride, sw: stride,
+                                             top: top, left: top, bottom: bottom, right: bottom)
+                #expect(r.outH == (size + stride - 1) / stride)
+                try check(r, attributes: ["strides": .ints([stride, stride]), "kernel_shape": .ints([kernel, kernel]),
+                                          "auto_pad": .string(upper ? "SAME_UPPER" : "SAME_LOWER")])
+            }
+        }
+        let valid = ReferenceConvolution(n: 1, c: 2, h: 9, w: 8, cout: 3, kh: 3, kw: 2, sh: 2, sw: 2)
+        try check(valid, attributes: ["strides": .ints([2, 2]), "auto_pad": .string("VALID")])
+    }
+
+    @Test func oneDimensional() throws {
+        var generator = SeededGenerator(seed: 7)
+        let x = generator.tensor([2, 3, 17]), weight = generator.tensor([4, 3, 5]), bias = generator.tensor([4])
+        let node = OpTest.node("Conv", inputs: [x, weight, bias],
+                               attributes: ["strides": .ints([2]), "pads": .ints([2, 1]), "dilations": .ints([1])])
+        let r = ReferenceConvolution(n: 2, c: 3, h: 1, w: 17, cout: 4, kh: 1, kw: 5, sw: 2, left: 2, right: 1)
+        let output = try OpTest.run(node, [x, weight, bias])[0]
+        #expect(output.shape == [2, 4, r.outW])
+        #expect(OpTest.relativeError(output.toFloats(), r.run(x.toFloats(), weight.toFloats(), bias.toFloats(), nil)) < 1e-5)
+    }
+
+    @Test func badInputsThrow() throws {
+        var generator = SeededGenerator(seed: 3)
+        let x = generator.tensor([1, 4, 5, 5])
+        let wrongChannels = generator.tensor([2, 3, 3, 3])
+        #expect(throws: GraphError.self) { try OpTest.run(OpTest.node("Conv", inputs: [x, wrongChannels]), [x, wrongChannels]) }
+        let grouped = generator.tensor([3, 2, 3, 3])
+        #expect(throws: GraphError.self) {
+            try OpTest.run(OpTest.node("Conv", inputs: [x, grouped], attributes: ["group": .int(2)]), [x, grouped])
+        }
+        let w = generator.tensor([2, 4, 3, 3]), badBias = generator.tensor([3])
+        #expect(throws: GraphError.self) { try OpTest.run(OpTest.node("Conv", inputs: [x, w, badBias]), [x, w, badBias]) }
+        let tooBig = generator.tensor([2, 4, 7, 7])
+        #expect(throws: GraphError.self) { try OpTest.run(OpTest.node("Conv", inputs: [x, tooBig]), [x, tooBig]) }
+    }
+
+    @Test func multiplyAddsAreExact() throws {
+        let node = Node(name: "c", opType: "Conv", inputs: ["x", "w"], outputs: ["y"],
+                        attributes: ["pads": .ints([1, 1, 1, 1]), "group": .int(2)])
+        let op = try OperatorRegistry.standard.makeOperator(for: node, opsetVersion: 17, constantInputs: [nil, nil])
+        let inputs: [TensorType?] = [TensorType(.float32, [2, 8, 10, 10]), TensorType(.float32, [6, 4, 3, 3])]
+        let outputs = try op.inferTypes(inputs, constants: [nil, nil])
+        #expect(op.multiplyAdds(inputs, outputs: outputs) == 2 * 6 * 100 * 4 * 9)
+    }
+}

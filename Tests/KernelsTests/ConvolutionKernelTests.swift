@@ -1,0 +1,74 @@
+import Kernels
+import Testing
+import TestSupport
+
+@Suite("Convolution kernels")
+struct ConvolutionKernelTests {
+    func geometry(h: Int, w: Int, k: Int, s: Int, d: Int, pads: (Int, Int, Int, Int)) -> ConvolutionGeometry {
+        let oh = (h + pads.0 + pads.2 - (k - 1) * d - 1) / s + 1, ow = (w + pads.1 + pads.3 - (k - 1) * d - 1) / s + 1
+        return ConvolutionGeometry(batch: 1, inputChannels: 2, outputChannels: 2, groups: 1, inputHeight: h, inputWidth: w,
+                                   kernelHeight: k, kernelWidth: k, strideHeight: s, strideWidth: s,
+                                   dilationHeight: d, dilationWidth: d, padTop: pads.0, padLeft: pads.1,
+                                   padBottom: pads.2, padRight: pads.3, outputHeight: oh, outputWidth: ow)
+    }
+
+    @Test func im2colMatchesDirectIndexing() {
+        var generator = SeededGenerator(seed: 1)
+        for g in [geometry(h: 7, w: 9, k: 3, s: 2, d: 1, pads: (1, 2, 0, 1)), geometry(h: 6, w: 6, k: 2, s: 1, d: 2, pads: (0, 0, 1, 1))] {
+            let input = generator.floats(2 * g.inputPlane)
+            let columns = 3..<(g.outputPlane - 1)
+            var unfolded = [Float](repeating: .nan, count: g.reductionDepth * columns.count)
+            input.withUnsafeBufferPointer { source in unfolded.withUnsafeMutableBufferPointer { target in
+                Im2Col.unfold(source.baseAddress!, geometry: g, columns: columns, into: target.baseAddress!)
+            } }
+            var mismatches = 0
+            for c in 0..<2 { for ky in 0..<g.kernelHeight { for kx in 0..<g.kernelWidth {
+                let row = (c * g.kernelHeight + ky) * g.kernelWidth + kx
+                for (j, position) in columns.enumerated() {
+                    let oy = position / g.outputWidth, ox = position % g.outputWidth
+                    let iy = oy * g.strideHeight - g.padTop + ky * g.dilationHeight
+                    let ix = ox * g.strideWidth - g.padLeft + kx * g.dilationWidth
+                    let value: Float = iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth
+                        ? input[c * g.inputPlane + iy * g.inputWidth + ix] : 0
+                    if unfolded[row * columns.count + j] != value { mismatches += 1 }
+                }
+            } } }
+            #expect(mismatches == 0)
+        }
+    }
+
+    @Test(arguments: [(3, 1, 1), (3, 2, 1), (5, 1, 1), (5, 2, 1), (3, 1, 2), (4, 3, 1)])
+    func depthwisePlaneMatchesDirectLoops(k: Int, s: Int, d: Int) {
+        var generator = SeededGenerator(seed: UInt64(k * 10 + s))
+        let p = (k - 1) * d / 2
+        let g = geometry(h: 13, w: 35, k: k, s: s, d: d, pads: (p, p, p + 1, p))
+        let input = generator.floats(g.inputPlane), weights = generator.floats(k * k)
+        var output = [Float](repeating: .nan, count: g.outputPlane)
+        var scratch = [Float](repeating: .nan, count: DepthwiseConvolution.scratchCount(g))
+        input.withUnsafeBufferPointer { x in weights.withUnsafeBufferPointer { w in output.withUnsafeMutableBufferPointer { y in
+            scratch.withUnsafeMutableBufferPointer { s in
+                DepthwiseConvolution.convolvePlane(x.baseAddress!, weights: w.baseAddress!, bias: 0.25, activation: .relu,
+                                                   output: y.baseAddress!, geometry: g, scratch: s.baseAddress!)
+            }
+        } } }
+        var expected = [Float]()
+        for oy in 0..<g.outputHeight { for ox in 0..<g.outputWidth {
+            var sum: Float = 0.25
+            for ky in 0..<k { for kx in 0..<k {
+                let iy = oy * s - g.padTop + ky * d, ix = ox * s - g.padLeft + kx * d
+                if iy >= 0 && iy < g.inputHeight && ix >= 0 && ix < g.inputWidth { sum += input[iy * g.inputWidth + ix] * weights[ky * k + kx] }
+            } }
+            expected.append(max(sum, 0))
+        } }
+        #expect(Comparison.maxAbsDifference(output, expected) < 1e-5)
+    }
+
+    @Test func poolingGlobalReductions() {
+        var generator = SeededGenerator(seed: 2)
+        let values = generator.floats(37)
+        values.withUnsafeBufferPointer { p in
+            #expect(abs(Pooling.globalAverage(p.baseAddress!, count: 37) - values.reduce(0, +) / 37) < 1e-6)
+            #expect(Pooling.globalMaximum(p.baseAddress!, count: 37) == values.max()!)
+        }
+    }
+}

@@ -38,8 +38,14 @@ import Testing
         let collection = try store.collection(provenance: Sample.provenance(dimension: dimension))
         try collection.upsert(batch: first)
         try store.database.execute("PRAGMA cache_size = 8") // force pages out to the WAL early
+        func walSize() -> Int {
+            ((try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.intValue ?? 0
+        }
+        let committedWAL = walSize()
         try store.database.execute("BEGIN IMMEDIATE")
         try collection.writeRows(Array(second.prefix(200)))
+        // Uncommitted pages really reached the disk (so the snapshot tests something).
+        #expect(walSize() > committedWAL)
         for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
             try FileManager.default.copyItem(atPath: path + suffix, toPath: copy + suffix)
         }

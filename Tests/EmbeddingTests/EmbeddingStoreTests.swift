@@ -133,6 +133,21 @@ import TestSupport
         #expect(orphans == 0)
     }
 
+    @Test func emptyCollectionLoadsSearchesAndClustersSafely() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.cleanUp() }
+        let store = try EmbeddingStore(path: folder.file("store.sqlite").path)
+        let collection = try store.collection(named: "empty", provenance: Sample.provenance(dimension: 3))
+        let loaded = try collection.loadAll()
+        #expect(loaded.count == 0 && loaded.vectors.shape == [0, 3])
+        #expect(try VectorSearch(loaded).search(vector: [1, 2, 3], k: 5).isEmpty)
+        #expect(try DuplicateFinder().findGroups(in: loaded).isEmpty)
+        #expect(throws: SearchError.self) { try KMeans.cluster(loaded.vectors, configuration: .init(k: 1)) }
+        #expect(throws: StoreError.noSuchCollection(name: "default", store: store.path)) {
+            _ = try store.requireCollection()
+        }
+    }
+
     @Test func newerSchemaIsRefused() throws {
         let folder = try TemporaryFolder()
         defer { folder.cleanUp() }

@@ -20,6 +20,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // MARK: C libraries (system-library targets: module map + pkg-config + providers)
@@ -54,7 +55,8 @@ let package = Package(
 
         // MARK: The job: pipeline, store, search, export
         .target(name: "Embedding",
-                dependencies: ["Tensor", "Kernels", "Graph", "ONNX", "Imaging", "CSQLite"],
+                dependencies: ["Tensor", "Kernels", "Graph", "ONNX", "Imaging", "CSQLite",
+                               .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: fastMath),
 
         // MARK: Interfaces

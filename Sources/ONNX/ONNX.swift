@@ -1,2 +1,0 @@
-/// ONNX import: the protobuf wire reader and the ONNX → Graph importer.
-import Graph

@@ -38,7 +38,7 @@ final class ExternalDataResolver {
         }
         let file = try mappedFile(location, in: baseDirectory, fail: fail)
         guard offset <= file.bytes.count, byteCount <= file.bytes.count - offset else {
-            throw fail("bytes \(offset)..<\(offset + byteCount) lie outside '\(location)' (\(file.bytes.count) bytes)")
+            throw fail("\(byteCount) bytes at offset \(offset) lie outside '\(location)' (\(file.bytes.count) bytes)")
         }
         return (file, offset)
     }

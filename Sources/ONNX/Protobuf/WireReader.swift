@@ -101,8 +101,9 @@ struct WireReader {
         let start = position
         let length = try readVarint()
         guard length <= UInt64(remaining) else {
+            let left = remaining
             position = start
-            throw error("length \(length) exceeds the \(remaining) bytes left")
+            throw error("length \(length) exceeds the \(left) bytes left")
         }
         let range = position..<(position + Int(length))
         position = range.upperBound

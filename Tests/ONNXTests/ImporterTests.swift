@@ -3,6 +3,7 @@ import Graph
 import ONNX
 import Tensor
 import Testing
+import TestSupport
 
 typealias B = ONNXBuilder
 
@@ -125,5 +126,47 @@ typealias B = ONNXBuilder
         #expect(throws: GraphError.unsupportedOperators(["If (node 'branch', opset 17)"])) {
             try ModelValidator.validate(model.graph, opsetVersion: 17, registry: ModelValidatorTests.registry(["Conv"]))
         }
+    }
+}
+
+/// The fuzzer's seed models were written by the reference `onnx` Python package.
+@Suite struct ReferenceWriterTests {
+    static let corpus = Fixtures.repositoryRoot.appendingPathComponent("Fuzz/Corpus/FuzzONNXModelReader")
+
+    @Test func readsModelsWrittenByTheOnnxPackage() throws {
+        let tiny = try ONNXModel.load(contentsOf: Self.corpus.appendingPathComponent("tiny_relu.onnx"))
+        #expect(tiny.graph.nodes.map(\.opType) == ["Relu"] && tiny.graph.inputs[0].shape == [.symbolic("batch"), .fixed(3)])
+        #expect(tiny.graph.initializers["w"]?.toFloats() == [1, 2])
+
+        let typed = try ONNXModel.load(contentsOf: Self.corpus.appendingPathComponent("constants_typed.onnx"))
+        #expect(typed.opsets == ["": 13, "com.microsoft": 1])
+        #expect(typed.graph.nodes.map(\.opType) == ["Reshape", "Conv"])
+        let t = typed.graph.initializers
+        #expect(t["c"]?.toFloats() == [1.5, 2.5] && t["s"]?.toInt64s() == [1, -1] && t["f"]?.toFloats() == [0.5])
+        #expect(t["w"]?.shape == [1, 1, 1, 2] && t["w"]?.toFloats() == [1, 2])
+        #expect(t["i"]?.toInt64s() == [1, -2, 3] && t["d"]?.toFloats() == [0.25] && t["h"]?.toFloats() == [15360, 16384]) // make_tensor stored the values 0x3C00, 0x4000 as float16
+        let conv = typed.graph.nodes[1]
+        #expect(try conv.ints("pads") == [1, 1, 1, 1] && conv.float("alpha", default: 0) == 0.1)
+        #expect(try conv.string("auto_pad", default: "") == "NOTSET")
+
+        // The third seed references w.bin, which does not exist next to it.
+        do {
+            _ = try ONNXModel.load(contentsOf: Self.corpus.appendingPathComponent("mixed_types.onnx"))
+            Issue.record("loaded without w.bin")
+        } catch let error as ONNXError {
+            #expect(error.description.contains("tensor 'ext': external data: cannot read 'w.bin'"))
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("onnx-seed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(littleEndianBytes([Float(3).bitPattern, Float(4).bitPattern])).write(to: folder.appendingPathComponent("w.bin"))
+        let mixed = try ONNXModel.load(bytes: Data(contentsOf: Self.corpus.appendingPathComponent("mixed_types.onnx")),
+                                       name: "mixed", baseDirectory: folder)
+        let m = mixed.graph.initializers
+        #expect(m["h16"]?.toFloats() == [1, -2] && m["b"]?.dataType == .bool && m["b"]?.toInt64s() == [1, 0, 1])
+        #expect(m["i8"]?.dataType == .int8 && m["i8"]?.toInt64s() == [-3, 4] && m["bf"]?.toFloats() == [16256])
+        #expect(m["ext"]?.toFloats() == [3, 4])
+        #expect(mixed.graph.inputs.map(\.name) == ["cond"] && mixed.graph.inputs[0].dataType == .bool && mixed.graph.inputs[0].shape == [])
+        #expect(mixed.graph.nodes.first?.attributes.isEmpty == true)
     }
 }

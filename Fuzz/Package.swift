@@ -1,4 +1,6 @@
-// swift-tools-version:6.0
+// swift-tools-version:5.4
+// (5.4, not newer: from 5.5 SwiftPM renames an executable's entry point to `<Target>_main` for
+// testable executables and links `main` to it, which libFuzzer's own `main` cannot satisfy.)
 // libFuzzer targets for imgvec's parsers. Kept out of the main package so that a
 // normal build never needs the fuzzer runtime. Build and run with scripts/fuzz.
 import PackageDescription
@@ -20,5 +22,5 @@ let package = Package(
                           dependencies: [.product(name: "Imaging", package: "imgvec")],
                           swiftSettings: fuzzer, linkerSettings: fuzzerLink),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageVersions: [.v5]
 )

@@ -35,6 +35,9 @@ let package = Package(
                        providers: [.apt(["libgif-dev"]), .brew(["giflib"])]),
         .systemLibrary(name: "CTIFF", path: "Sources/CSystem/CTIFF", pkgConfig: "libtiff-4",
                        providers: [.apt(["libtiff-dev"]), .brew(["libtiff"])]),
+        // setjmp/longjmp error handling for libjpeg/libpng and silent libtiff handlers (Swift cannot longjmp).
+        .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG", "CTIFF"],
+                path: "Sources/CSystem/CImageCodecs"),
 
         // MARK: Engine layers
         .target(name: "Tensor", swiftSettings: fastMath),
@@ -46,7 +49,7 @@ let package = Package(
 
         // MARK: Images
         .target(name: "Imaging",
-                dependencies: ["Tensor", "CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF"],
+                dependencies: ["Tensor", "CImageCodecs", "CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF"],
                 swiftSettings: fastMath),
 
         // MARK: Interfaces

@@ -21,6 +21,7 @@ public struct ImageDecoder: Sendable {
     /// `DecompressionBombError` threshold).
     public var maxPixels: Int
     /// Rotate/flip by the EXIF Orientation tag, like `PIL.ImageOps.exif_transpose`.
+    /// (TIFF files are always turned upright: Pillow applies their Orientation tag on load.)
     public var applyEXIFOrientation: Bool
     public var sixteenBitGray: SixteenBitGray
 
@@ -89,7 +90,8 @@ public struct ImageDecoder: Sendable {
         }
         let orientation = EXIFLocator.orientation(in: bytes, format: format)
         var image = raw.image
-        if applyEXIFOrientation, let value = orientation { image = image.oriented(byEXIF: value) }
+        // Pillow (>= 11) applies a TIFF's own Orientation tag while loading, EXIF or not.
+        if applyEXIFOrientation || format == .tiff, let value = orientation { image = image.oriented(byEXIF: value) }
         return DecodedImage(image: image, format: format, mode: raw.mode, exifOrientation: orientation ?? 1,
                             storedWidth: raw.storedWidth, storedHeight: raw.storedHeight)
     }

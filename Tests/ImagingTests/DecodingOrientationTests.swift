@@ -56,7 +56,8 @@ struct DecodingOrientationTests {
         #expect(EXIF.orientation(tiffData: Self.exif(9, bigEndian: false)) == nil)
         #expect(EXIF.orientation(tiffData: Self.exif(0, bigEndian: true)) == nil)
         let good = Self.exif(6, bigEndian: false)
-        for length in 0..<20 {   // the SHORT value ends at byte 20 #expect(EXIF.orientation(tiffData: Array(good.prefix(length))) == nil) }
+        // The SHORT value ends at byte 20: every shorter prefix has no orientation.
+        for length in 0..<20 { #expect(EXIF.orientation(tiffData: Array(good.prefix(length))) == nil) }
         var badOffset = good; badOffset[4] = 0xFF   // IFD offset past the end
         #expect(EXIF.orientation(tiffData: badOffset) == nil)
     }

@@ -184,6 +184,7 @@ def synthetic():
     save(rgba, add("webp_lossy_alpha.webp"), quality=80)
     ex = Image.Exif(); ex[0x0112] = 8
     save(base, add("webp_exif8.webp"), lossless=True, exif=ex.tobytes())
+    save(base, add("webp_animated.webp"), save_all=True, append_images=[base.rotate(180)], lossless=True)
     return names
 
 

@@ -149,6 +149,7 @@ int imgc_tiff_read_samples(const uint8_t *data, size_t size, uint8_t *pixels, si
         for (uint32_t y = 0; y < h.height; y += rows_per_strip) {
             uint32_t rows = h.height - y < rows_per_strip ? h.height - y : rows_per_strip;
             tmsize_t want = (tmsize_t)((size_t)rows * image_row_bytes);
+            if (want > strip_size) { snprintf(message, IMGC_MESSAGE_SIZE, "invalid TIFF strip geometry"); goto done; }
             tmsize_t got = TIFFReadEncodedStrip(tif, TIFFComputeStrip(tif, y, 0), block, want);
             if (got < want) goto failed;
             imgc_tiff_place(block, image_row_bytes, pixels, image_row_bytes, 0, y, h.width, rows, spp);

@@ -36,6 +36,9 @@ let package = Package(
                        providers: [.apt(["libgif-dev"]), .brew(["giflib"])]),
         .systemLibrary(name: "CTIFF", path: "Sources/CSystem/CTIFF", pkgConfig: "libtiff-4",
                        providers: [.apt(["libtiff-dev"]), .brew(["libtiff"])]),
+        // setjmp/longjmp error handling for libjpeg/libpng and silent libtiff handlers (Swift cannot longjmp).
+        .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG", "CTIFF"],
+                path: "Sources/CSystem/CImageCodecs"),
 
         .systemLibrary(name: "CSQLite", path: "Sources/CSystem/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
@@ -50,7 +53,7 @@ let package = Package(
 
         // MARK: Images
         .target(name: "Imaging",
-                dependencies: ["Tensor", "CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF"],
+                dependencies: ["Tensor", "CImageCodecs", "CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF"],
                 swiftSettings: fastMath),
 
         // MARK: The job: pipeline, store, search, export

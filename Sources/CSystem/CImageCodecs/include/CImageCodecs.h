@@ -1,0 +1,68 @@
+// Thin C shims over libjpeg, libpng and libtiff for Imaging's decoders.
+//
+// libjpeg and libpng report fatal errors by longjmp-ing out of the library, which
+// Swift cannot do; libtiff reports through global printf-style handlers. These
+// functions catch both and return 0 on success or -1 with a message. No function
+// allocates the output: the caller reads the header first, checks the pixel
+// limit, then passes a buffer of exactly the announced size.
+#ifndef CIMAGECODECS_H
+#define CIMAGECODECS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IMGC_MESSAGE_SIZE 200
+
+// MARK: JPEG
+
+typedef struct {
+    int32_t width, height;          // stored size
+    int32_t components;             // 1, 3 or 4
+    int32_t color_space;            // J_COLOR_SPACE of the file (JCS_YCbCr, JCS_CMYK, ...)
+    int32_t saw_adobe_marker;       // APP14 "Adobe" present
+    int32_t output_width, output_height; // after 1/scale_denom DCT scaling
+    int32_t output_channels;        // 1 (gray), 3 (RGB) or 4 (CMYK, as stored)
+} imgc_jpeg_header;
+
+/// Reads the header; output_* describe a decode with the given scale (1, 2, 4 or 8).
+int imgc_jpeg_read_header(const uint8_t *data, size_t size, int scale_denom,
+                          imgc_jpeg_header *header, char *message);
+
+/// Decodes into `pixels` (output_height * output_width * output_channels bytes).
+/// Uses the accurate integer IDCT and fancy upsampling; premature end of data is an error.
+int imgc_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
+                     uint8_t *pixels, size_t pixels_size, char *message);
+
+// MARK: PNG
+
+typedef struct {
+    uint32_t width, height;
+    int32_t bit_depth, color_type, interlaced;
+} imgc_png_header;
+
+int imgc_png_read_header(const uint8_t *data, size_t size, imgc_png_header *header, char *message);
+
+/// Decodes to 8-bit RGB (palette looked up, gray replicated, alpha dropped, 16-bit
+/// samples reduced to their high byte), or, when `gray16` is set for a 16-bit
+/// grayscale file, to native-endian uint16 samples (width * height * 2 bytes).
+int imgc_png_decode(const uint8_t *data, size_t size, int gray16,
+                    uint8_t *pixels, size_t pixels_size, char *message);
+
+// MARK: TIFF
+
+typedef struct {
+    uint32_t width, height;
+    int32_t samples_per_pixel, bits_per_sample, photometric, planar_config;
+    int32_t extra_sample_kind;      // EXTRASAMPLE_* of the first extra sample, -1 if none
+    int32_t has_colormap;
+} imgc_tiff_header;
+
+int imgc_tiff_read_header(const uint8_t *data, size_t size, imgc_tiff_header *header, char *message);
+
+/// Reads the first image's 8-bit samples, interleaved (height * width * samples_per_pixel
+/// bytes), from strips or tiles, any compression libtiff supports. `colormap` (768 entries,
+/// R then G then B, 16-bit) is filled for palette images.
+int imgc_tiff_read_samples(const uint8_t *data, size_t size, uint8_t *pixels, size_t pixels_size,
+                           uint16_t *colormap, char *message);
+
+#endif

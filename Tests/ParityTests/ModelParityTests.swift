@@ -24,11 +24,14 @@ import TestSupport
             let cosine = Comparison.cosine(Array(got[row * width..<(row + 1) * width]), Array(want[row * width..<(row + 1) * width]))
             #expect(cosine >= 0.99999, "\(reference.name) row \(row): cosine \(cosine)")
         }
-        // Batch 1 gives the same rows as batch 4.
+        // Batch 1 gives the same rows as batch 4, up to float32 rounding (kernels may block
+        // a batch differently from a single image): 2e-6 of the row's largest magnitude.
         for row in [0, rows - 1] {
+            let batchRow = Array(got[row * width..<(row + 1) * width])
             let single = try model.run(input.slice(rows: row..<row + 1).copy()).toFloats()
-            let drift = Comparison.maxAbsDifference(single, Array(got[row * width..<(row + 1) * width]))
-            #expect(drift <= 1e-5, "\(reference.name) row \(row): batch 1 vs batch 4 differ by \(drift)")
+            let drift = Comparison.maxAbsDifference(single, batchRow)
+            let scale = max(1, batchRow.map(abs).max() ?? 0)
+            #expect(drift <= 2e-6 * scale, "\(reference.name) row \(row): batch 1 vs batch 4 differ by \(drift)")
         }
     }
 
@@ -46,7 +49,8 @@ import TestSupport
             let tensor = try NumPyFile.read(shared.appendingPathComponent("reference/tensors/\(tensorName)"))
             let expected = try NumPyFile.read(folder.appendingPathComponent(file)).toFloats()
             let got = try model.run(tensor.reshaped([1] + tensor.shape)).toFloats()
-            let tolerance = Manifest.degenerateStems.contains(baseStem) ? reference.atolDegenerate : reference.atolImages
+            let degenerate = !stem.contains("@") && Manifest.degenerateStems.contains(baseStem)
+            let tolerance = degenerate ? reference.atolDegenerate : reference.atolImages
             let worst = Comparison.maxAbsDifference(got, expected)
             #expect(worst <= tolerance, "\(reference.name) \(stem): max abs diff \(worst) > \(tolerance)")
         }

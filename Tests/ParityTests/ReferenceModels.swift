@@ -54,6 +54,10 @@ enum Manifest {
     /// The images the manifest flags as degenerate (constant content).
     static let degenerateStems: Set<String> = {
         guard let images = load()?["images"] as? [[String: Any]] else { return ["tiny_1x1", "png_gray16"] }
-        return Set(images.compactMap { entry in (entry["degenerate"] as? Bool) == true ? entry["stem"] as? String : nil })
+        // `degenerate` holds a reason (a string) when set; it applies to the image's main tensor only.
+        return Set(images.compactMap { entry in
+            guard let flag = entry["degenerate"], !(flag is NSNull), (flag as? Bool) != false else { return nil }
+            return entry["stem"] as? String
+        })
     }()
 }

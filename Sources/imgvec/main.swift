@@ -5,7 +5,11 @@ struct IMGVec: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "imgvec",
         abstract: "Turn images into vector embeddings with a pure-Swift inference engine.",
-        subcommands: [InspectCommand.self, RunCommand.self, BenchCommand.self, BenchWorkerCommand.self]
+        subcommands: [
+            EmbedCommand.self, SearchCommand.self, DedupCommand.self, ClusterCommand.self, ExportCommand.self,
+            StatsCommand.self, PreprocessCommand.self, InspectCommand.self, RunCommand.self, BenchCommand.self,
+            BenchWorkerCommand.self,
+        ]
     )
 }
 

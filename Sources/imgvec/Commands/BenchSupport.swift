@@ -118,7 +118,7 @@ struct BenchRow {
             object["ort_gflops"] = gflops(ortMilliseconds)
             object["ort_peak_rss_mb"] = ortPeakMegabytes
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -11,7 +11,7 @@
 #define TARGET __attribute__((target("avx2,fma")))
 
 #ifndef IMGVEC_AVX2_KC
-#define IMGVEC_AVX2_KC 256
+#define IMGVEC_AVX2_KC 384
 #endif
 #ifndef IMGVEC_AVX2_MC
 #define IMGVEC_AVX2_MC 192

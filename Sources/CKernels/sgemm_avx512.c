@@ -13,7 +13,7 @@
 #define TARGET __attribute__((target("avx512f")))
 
 #ifndef IMGVEC_AVX512_KC
-#define IMGVEC_AVX512_KC 256
+#define IMGVEC_AVX512_KC 384
 #endif
 #ifndef IMGVEC_AVX512_MC
 #define IMGVEC_AVX512_MC 384

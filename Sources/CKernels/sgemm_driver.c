@@ -41,7 +41,7 @@ static void sgemm_unblocked(int transA, int transB, long m, long n, long k, floa
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
                          float alpha, const float *a, long lda, const imgvec_packed_a *packed,
                          const float *b, long ldb, float beta, float *c, long ldc) {
-    const long mr = d->mr, nr = d->nr, kcMax = d->kc, mcMax = d->mc, ncMax = d->nc;
+    const long mr = d->mr, nr = d->nr, kcMax = imgvec_k_step(d, k), mcMax = d->mc, ncMax = d->nc;
     float *bufferB = imgvec_thread_scratch(0, kcMax * imgvec_round_up(imgvec_min(ncMax, n), nr));
     float *bufferA = packed ? NULL : imgvec_thread_scratch(1, imgvec_round_up(imgvec_min(mcMax, m), mr) * kcMax);
     if (!bufferB || (!packed && !bufferA)) return -1;
@@ -123,8 +123,9 @@ imgvec_packed_a *imgvec_sgemm_pack_a(imgvec_sgemm_kernel kernel, int transA, lon
     packed->m = m;
     packed->k = k;
     packed->data = memory;
-    for (long pc = 0; pc < k; pc += d->kc) {
-        const long kc = imgvec_min(d->kc, k - pc);
+    const long kStep = imgvec_k_step(d, k);
+    for (long pc = 0; pc < k; pc += kStep) {
+        const long kc = imgvec_min(kStep, k - pc);
         imgvec_pack_a(d, transA, a, lda, 0, m, pc, kc, packed->data + paddedM * pc);
     }
     return packed;
@@ -140,12 +141,12 @@ void imgvec_sgemm_packed_a_free(imgvec_packed_a *packed) {
 static void sgemm_packed_unblocked(const imgvec_packed_a *packed, int transB, long n, float alpha,
                                    const float *b, long ldb, float beta, float *c, long ldc) {
     const imgvec_kernel_desc *d = packed->kernel;
-    const long mr = d->mr, paddedM = imgvec_round_up(packed->m, mr);
+    const long mr = d->mr, paddedM = imgvec_round_up(packed->m, mr), kStep = imgvec_k_step(d, packed->k);
     for (long i = 0; i < packed->m; i++)
         for (long j = 0; j < n; j++) {
             float sum = 0;
             for (long p = 0; p < packed->k; p++) {
-                const long pc = p / d->kc * d->kc, kc = imgvec_min(d->kc, packed->k - pc);
+                const long pc = p / kStep * kStep, kc = imgvec_min(kStep, packed->k - pc);
                 const float av = packed->data[paddedM * pc + (i / mr) * mr * kc + (p - pc) * mr + i % mr];
                 sum += av * (transB ? b[j * ldb + p] : b[p * ldb + j]);
             }

@@ -22,4 +22,10 @@ static inline long imgvec_round_up(long value, long multiple) {
 }
 static inline long imgvec_min(long a, long b) { return a < b ? a : b; }
 
+/// The k step: k split into equal blocks of at most the kernel's kc (no thin last block).
+static inline long imgvec_k_step(const imgvec_kernel_desc *d, long k) {
+    long blocks = (k + d->kc - 1) / d->kc;
+    return blocks <= 1 ? k : imgvec_round_up((k + blocks - 1) / blocks, 8);
+}
+
 #endif

@@ -21,9 +21,8 @@
 #endif
 
 static inline __attribute__((always_inline)) TARGET
-void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb,
+void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb, long bstride,
                float *c, long ldc, int nr, float alpha, float beta) {
-    const long bstride = wide ? 16 : 8;
     const int width = wide ? 16 : 8;
     __m256 acc0[MR], acc1[MR];
 #pragma unroll
@@ -80,15 +79,15 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
 
 #define ROW_CASES(WIDE) \
     switch (mr) { \
-    case 6: tile_rows(6, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 5: tile_rows(5, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 4: tile_rows(4, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 3: tile_rows(3, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 2: tile_rows(2, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    default: tile_rows(1, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
+    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
     }
 
-TARGET static void tile_avx2(long kc, const float *pa, const float *pb, float *c, long ldc,
+TARGET static void tile_avx2(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                              int mr, int nr, float alpha, float beta) {
     if (nr > 8) { ROW_CASES(1) } else { ROW_CASES(0) }
 }

@@ -25,9 +25,8 @@
 /// `rows` (<= MR) and `wide` (two vectors per row or one) are constants at every call
 /// site, so the loops unroll and the accumulators live in registers.
 static inline __attribute__((always_inline)) TARGET
-void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb,
+void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb, long bstride,
                float *c, long ldc, int nr, float alpha, float beta) {
-    const long bstride = wide ? 32 : 16;
     __m512 acc0[MR], acc1[MR];
 #pragma unroll
     for (int i = 0; i < MR; i++) {
@@ -68,21 +67,21 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
 
 #define ROW_CASES(WIDE) \
     switch (mr) { \
-    case 12: tile_rows(12, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 11: tile_rows(11, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 10: tile_rows(10, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 9: tile_rows(9, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 8: tile_rows(8, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 7: tile_rows(7, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 6: tile_rows(6, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 5: tile_rows(5, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 4: tile_rows(4, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 3: tile_rows(3, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    case 2: tile_rows(2, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
-    default: tile_rows(1, WIDE, kc, pa, pb, c, ldc, nr, alpha, beta); return; \
+    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
     }
 
-TARGET static void tile_avx512(long kc, const float *pa, const float *pb, float *c, long ldc,
+TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                                int mr, int nr, float alpha, float beta) {
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
 }

@@ -51,7 +51,10 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
         for (long pc = 0; pc < k; pc += kcMax) {
             const long kc = imgvec_min(kcMax, k - pc);
             const float blockBeta = pc == 0 ? beta : 1.0f;
-            imgvec_pack_b(d, transB, b, ldb, pc, kc, jc, nc, bufferB);
+            // With a single MR panel of A no packed B panel would be reused: read B in place
+            // (only a partial last panel is packed, to pad it).
+            const int directB = !transB && m <= mr;
+            if (!directB) imgvec_pack_b(d, transB, b, ldb, pc, kc, jc, nc, bufferB);
             for (long ic = 0; ic < m; ic += mcMax) {
                 const long mc = imgvec_min(mcMax, m - ic);
                 const float *blockA;
@@ -64,9 +67,19 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                 for (long jr = 0; jr < nc; jr += nr) {
                     const int width = (int)imgvec_min(nr, nc - jr);
                     const float *panelB = bufferB + jr * kc;
+                    long panelStride = imgvec_panel_width(d, width);
+                    if (directB) {
+                        if (width == nr) {
+                            panelB = b + pc * ldb + jc + jr;
+                            panelStride = ldb;
+                        } else {
+                            imgvec_pack_b(d, 0, b, ldb, pc, kc, jc + jr, width, bufferB);
+                            panelB = bufferB;
+                        }
+                    }
                     float *cColumn = c + ic * ldc + jc + jr;
                     for (long ir = 0; ir < mc; ir += mr) {
-                        d->tile(kc, blockA + ir * kc, panelB, cColumn + ir * ldc, ldc,
+                        d->tile(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
                                 (int)imgvec_min(mr, mc - ir), width, alpha, blockBeta);
                     }
                 }

@@ -5,8 +5,9 @@
 
 /// Computes one tile: C[mr x nr] = alpha * Apanel * Bpanel + beta * C (beta == 0: C not read).
 /// `pa` is an MR x kc panel stored k-major (pa[p * MR + i]); `pb` a kc x W panel
-/// (pb[p * W + j]) with W = the kernel's half width when nr <= half width, else its full NR.
-typedef void (*imgvec_tile_fn)(long kc, const float *pa, const float *pb, float *c, long ldc,
+/// (pb[p * ldbPanel + j]), W = the kernel's half width when nr <= half width, else its full NR;
+/// ldbPanel is W for a packed panel, or the row stride of an unpacked B.
+typedef void (*imgvec_tile_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                                int mr, int nr, float alpha, float beta);
 
 /// C[0, 0..<n] = alpha * sum_p a[p * strideA] * B[p, 0..<n] + beta * C (one row times a matrix).

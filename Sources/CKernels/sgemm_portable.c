@@ -6,18 +6,18 @@
 #define MR 4
 #define NR 16
 
-static void tile_portable(long kc, const float *pa, const float *pb, float *c, long ldc,
+static void tile_portable(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                           int mr, int nr, float alpha, float beta) {
     const long width = nr <= NR / 2 ? NR / 2 : NR;
     float acc[MR][NR];
     for (int i = 0; i < MR; i++)
         for (int j = 0; j < NR; j++) acc[i][j] = 0;
     if (width == NR) {
-        for (long p = 0; p < kc; p++, pa += MR, pb += NR)
+        for (long p = 0; p < kc; p++, pa += MR, pb += ldbPanel)
             for (int i = 0; i < MR; i++)
                 for (int j = 0; j < NR; j++) acc[i][j] += pa[i] * pb[j];
     } else {
-        for (long p = 0; p < kc; p++, pa += MR, pb += NR / 2)
+        for (long p = 0; p < kc; p++, pa += MR, pb += ldbPanel)
             for (int i = 0; i < MR; i++)
                 for (int j = 0; j < NR / 2; j++) acc[i][j] += pa[i] * pb[j];
     }

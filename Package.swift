@@ -45,8 +45,12 @@ let package = Package(
 
         // MARK: Engine layers
         .target(name: "Tensor", swiftSettings: fastMath),
+        // imgvec's own sgemm (C; AVX-512/AVX2 micro-kernels chosen at run time per function,
+        // never by target-wide -m flags, so it runs on any x86-64 and builds everywhere).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Kernels",
-                dependencies: ["Tensor", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+                dependencies: ["Tensor", "CKernels",
+                               .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
                 swiftSettings: fastMath),
         .target(name: "Graph", dependencies: ["Tensor", "Kernels"], swiftSettings: fastMath),
         .target(name: "ONNX", dependencies: ["Graph"], swiftSettings: fastMath),

@@ -3,19 +3,60 @@ import Accelerate
 #else
 import CBLAS
 #endif
+import CKernels
+import Foundation
 
-/// Single-precision matrix multiply, the one interface the engine has to BLAS.
+/// Single-precision matrix multiply, the one interface the engine has to GEMM.
 ///
-/// Every matrix is row-major. OpenBLAS serves Linux, Accelerate serves macOS;
-/// nothing above this file knows which.
+/// Every matrix is row-major. On x86-64 imgvec's own blocked sgemm (CKernels: AVX-512,
+/// AVX2+FMA or portable micro-kernels chosen once from the CPU) does the work; BLAS
+/// (OpenBLAS on Linux, Accelerate on macOS) serves other architectures and stays
+/// available for comparisons through ``backend`` or `IMGVEC_GEMM=blas`.
 public enum GEMM {
+    /// Who computes ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
+    public enum Backend: String, Sendable {
+        /// imgvec's own kernels (CKernels).
+        case native
+        /// The system BLAS (OpenBLAS or Accelerate).
+        case blas
+    }
+
+    /// A micro-kernel of the native backend (tests and benchmarks force one).
+    public enum Kernel: Int, Sendable, CaseIterable {
+        case automatic = 0, portable = 1, avx2 = 2, avx512 = 3
+
+        var cValue: imgvec_sgemm_kernel { imgvec_sgemm_kernel(rawValue: UInt32(rawValue)) }
+
+        /// Whether this CPU can run the kernel.
+        public var isAvailable: Bool { imgvec_sgemm_kernel_available(cValue) != 0 }
+
+        /// "avx512", "avx2" or "portable" (automatic: the one it resolves to).
+        public var name: String { String(cString: imgvec_sgemm_kernel_name(cValue)) }
+    }
+
+    /// The backend in use: `native` on x86-64 unless the environment sets `IMGVEC_GEMM=blas`,
+    /// `blas` elsewhere (or `IMGVEC_GEMM=native` to force the portable kernels there).
+    /// Set it only before inference starts (it is read without synchronisation).
+    nonisolated(unsafe) public static var backend: Backend = defaultBackend
+
+    static var defaultBackend: Backend {
+        if let value = ProcessInfo.processInfo.environment["IMGVEC_GEMM"], let chosen = Backend(rawValue: value) {
+            return chosen
+        }
+        #if arch(x86_64)
+        return .native
+        #else
+        return .blas
+        #endif
+    }
+
     /// `C = alpha * op(A) * op(B) + beta * C`, where `op(A)` is `m×k` and `op(B)` is `k×n`.
     ///
     /// - Parameters:
     ///   - transposeA: `A` is stored `k×m` (use its transpose).
     ///   - transposeB: `B` is stored `n×k` (use its transpose).
     ///   - lda, ldb, ldc: row strides in elements.
-    @inlinable
+    ///   - beta: `0` overwrites `C` without reading it.
     public static func multiply(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int,
@@ -26,6 +67,10 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        if backend == .native {
+            imgvec_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
         if k == 0 {
             for row in 0..<m {
                 let out = c + row * ldc
@@ -41,10 +86,22 @@ public enum GEMM {
                     beta, c, blasInt(ldc))
     }
 
-    /// Sets how many threads BLAS may use for one call.
-    ///
-    /// The engine sets this once from its thread count; kernels that already run
-    /// in parallel call BLAS from inside the pool only with one thread each.
+    /// ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on the native
+    /// backend with a chosen micro-kernel. Returns `false` (and leaves `C`) when this CPU
+    /// cannot run it. For tests and benchmarks.
+    @discardableResult
+    public static func multiply(
+        kernel: Kernel, transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) -> Bool {
+        imgvec_sgemm_with_kernel(kernel.cValue, transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k,
+                                 alpha, a, lda, b, ldb, beta, c, ldc) == 0
+    }
+
+    /// Sets how many threads BLAS may use for one call (the native backend is always
+    /// single-threaded per call; the engine's ThreadPool supplies parallelism).
     public static func setThreadCount(_ count: Int) {
         #if !canImport(Accelerate)
         openblas_set_num_threads(Int32(max(1, count)))

@@ -7,6 +7,15 @@ import Foundation
 public enum VectorMath {
     public typealias Vector = SIMD8<Float>
 
+    /// `v` clamped into `[lo, hi]` lane-wise, as compare-and-select (NaN lanes stay NaN).
+    /// `SIMD.clamped(lowerBound:upperBound:)` and `pointwiseMin/Max` compile to out-of-line
+    /// generic calls in this toolchain; `replacing(with:where:)` becomes vcmpps + blend.
+    @inlinable @inline(__always)
+    public static func clamp(_ v: Vector, _ lo: Vector, _ hi: Vector) -> Vector {
+        let raised = v.replacing(with: lo, where: v .< lo)
+        return raised.replacing(with: hi, where: raised .> hi)
+    }
+
     /// Clamps every element into `[min, max]`.
     @inlinable
     public static func clamp(_ data: UnsafeMutablePointer<Float>, count: Int, min lo: Float, max hi: Float) {
@@ -14,7 +23,7 @@ public enum VectorMath {
         var i = 0
         while i + 8 <= count {
             let v = UnsafeRawPointer(data + i).loadUnaligned(as: Vector.self)
-            UnsafeMutableRawPointer(data + i).storeBytes(of: v.clamped(lowerBound: vlo, upperBound: vhi), as: Vector.self)
+            UnsafeMutableRawPointer(data + i).storeBytes(of: clamp(v, vlo, vhi), as: Vector.self)
             i += 8
         }
         while i < count { data[i] = Swift.min(Swift.max(data[i], lo), hi); i += 1 }
@@ -28,7 +37,7 @@ public enum VectorMath {
         var i = 0
         while i + 8 <= count {
             let v = UnsafeRawPointer(data + i).loadUnaligned(as: Vector.self)
-            let gate = (v * sixth + half).clamped(lowerBound: zero, upperBound: one)
+            let gate = clamp(v * sixth + half, zero, one)
             UnsafeMutableRawPointer(data + i).storeBytes(of: v * gate, as: Vector.self)
             i += 8
         }
@@ -43,7 +52,7 @@ public enum VectorMath {
         var i = 0
         while i + 8 <= count {
             let v = UnsafeRawPointer(data + i).loadUnaligned(as: Vector.self)
-            UnsafeMutableRawPointer(data + i).storeBytes(of: (v * va + vb).clamped(lowerBound: zero, upperBound: one), as: Vector.self)
+            UnsafeMutableRawPointer(data + i).storeBytes(of: clamp(v * va + vb, zero, one), as: Vector.self)
             i += 8
         }
         while i < count { data[i] = Swift.min(Swift.max(alpha * data[i] + beta, 0), 1); i += 1 }

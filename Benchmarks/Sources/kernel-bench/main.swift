@@ -13,7 +13,8 @@ while let argument = arguments.next() {
     case "--batch": batch = Int(arguments.next() ?? "") ?? batch
     case "--threads": threads = Int(arguments.next() ?? "") ?? threads
     case "--filter": filter = arguments.next() ?? ""
-    default: FileHandle.standardError.write(Data("usage: kernel-bench [--batch N] [--threads T] [--filter text]\n".utf8)); exit(2)
+    case "--gemm": GEMM.setThreadCount(1); benchmarkGEMM(); exit(0)
+    default: FileHandle.standardError.write(Data("usage: kernel-bench [--batch N] [--threads T] [--filter text] | --gemm\n".utf8)); exit(2)
     }
 }
 GEMM.setThreadCount(1)

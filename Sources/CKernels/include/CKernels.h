@@ -1,0 +1,63 @@
+/// imgvec's own single-precision GEMM (row-major), written for the engine.
+///
+/// Goto/BLIS-style: B is packed into KC x NR panels, A into MR x KC panels, and a
+/// register-blocked micro-kernel (AVX-512, AVX2+FMA or portable C, chosen once at
+/// run time from the CPU) accumulates each MR x NR tile of C. Every call is
+/// single-threaded and thread-safe: packing buffers are per thread.
+#ifndef IMGVEC_CKERNELS_H
+#define IMGVEC_CKERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Which micro-kernel runs a call. AUTO picks the best one this CPU supports.
+typedef enum imgvec_sgemm_kernel {
+    IMGVEC_SGEMM_KERNEL_AUTO = 0,
+    IMGVEC_SGEMM_KERNEL_PORTABLE = 1,
+    IMGVEC_SGEMM_KERNEL_AVX2 = 2,
+    IMGVEC_SGEMM_KERNEL_AVX512 = 3,
+} imgvec_sgemm_kernel;
+
+/// C = alpha * op(A) * op(B) + beta * C, all row-major; op(A) is m x k, op(B) is k x n.
+/// transA != 0: A is stored k x m. transB != 0: B is stored n x k.
+/// beta == 0 overwrites C without reading it (NaN garbage in C is fine).
+void imgvec_sgemm(int transA, int transB, long m, long n, long k, float alpha,
+                  const float *a, long lda, const float *b, long ldb,
+                  float beta, float *c, long ldc);
+
+/// imgvec_sgemm with an explicit micro-kernel (for tests and benchmarks).
+/// Returns 0, or -1 (and does nothing) when this CPU cannot run `kernel`.
+int imgvec_sgemm_with_kernel(imgvec_sgemm_kernel kernel, int transA, int transB,
+                             long m, long n, long k, float alpha,
+                             const float *a, long lda, const float *b, long ldb,
+                             float beta, float *c, long ldc);
+
+/// The kernel AUTO resolves to on this CPU (detected once, then cached).
+imgvec_sgemm_kernel imgvec_sgemm_active_kernel(void);
+
+/// 1 when this CPU (and OS) can run `kernel`.
+int imgvec_sgemm_kernel_available(imgvec_sgemm_kernel kernel);
+
+/// A short name: "avx512", "avx2", "portable".
+const char *imgvec_sgemm_kernel_name(imgvec_sgemm_kernel kernel);
+
+/// A constant A operand (e.g. convolution weights) packed once into the kernel's layout.
+typedef struct imgvec_packed_a imgvec_packed_a;
+
+/// Packs op(A) (m x k) for `kernel` (AUTO for the best). NULL when out of memory,
+/// when the kernel is unavailable, or when m or k is not positive.
+imgvec_packed_a *imgvec_sgemm_pack_a(imgvec_sgemm_kernel kernel, int transA, long m, long k,
+                                     const float *a, long lda);
+
+/// Frees a packed operand (NULL is fine).
+void imgvec_sgemm_packed_a_free(imgvec_packed_a *packed);
+
+/// C = alpha * A * op(B) + beta * C with a packed A (all of its m rows); op(B) is k x n.
+void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, float alpha,
+                         const float *b, long ldb, float beta, float *c, long ldc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

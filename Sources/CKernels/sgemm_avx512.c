@@ -1,0 +1,109 @@
+// AVX-512F micro-kernel: a 12 x 32 tile of C in 24 zmm accumulators. Each step of k
+// loads two B vectors and broadcasts 12 A values (embedded-broadcast FMAs).
+// Only this file's functions use AVX-512 (per-function target attribute), so the
+// library still runs on any x86-64; the driver calls them only when the CPU has it.
+#include "sgemm_internal.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "sgemv_body.h"
+
+#define MR 12
+#define NR 32
+#define TARGET __attribute__((target("avx512f")))
+
+#ifndef IMGVEC_AVX512_KC
+#define IMGVEC_AVX512_KC 384
+#endif
+#ifndef IMGVEC_AVX512_MC
+#define IMGVEC_AVX512_MC 384
+#endif
+#ifndef IMGVEC_AVX512_NC
+#define IMGVEC_AVX512_NC 4096
+#endif
+
+/// `rows` (<= MR) and `wide` (two vectors per row or one) are constants at every call
+/// site, so the loops unroll and the accumulators live in registers.
+static inline __attribute__((always_inline)) TARGET
+void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb, long bstride,
+               float *c, long ldc, int nr, float alpha, float beta) {
+    __m512 acc0[MR], acc1[MR];
+#pragma unroll
+    for (int i = 0; i < MR; i++) {
+        if (i < rows) { acc0[i] = _mm512_setzero_ps(); acc1[i] = _mm512_setzero_ps(); }
+    }
+    for (long p = 0; p < kc; p++) {
+        __m512 b0 = _mm512_loadu_ps(pb);
+        __m512 b1 = wide ? _mm512_loadu_ps(pb + 16) : b0;
+#pragma unroll
+        for (int i = 0; i < MR; i++) {
+            if (i < rows) {
+                __m512 av = _mm512_set1_ps(pa[i]);
+                acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
+                if (wide) acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
+            }
+        }
+        pa += MR;
+        pb += bstride;
+    }
+    __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
+    __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+#pragma unroll
+    for (int i = 0; i < MR; i++) {
+        if (i < rows) {
+            float *row = c + i * ldc;
+            __m512 r0 = _mm512_mul_ps(acc0[i], va);
+            if (beta != 0) r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), r0);
+            _mm512_mask_storeu_ps(row, m0, r0);
+            if (wide) {
+                __m512 r1 = _mm512_mul_ps(acc1[i], va);
+                if (beta != 0) r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), r1);
+                _mm512_mask_storeu_ps(row + 16, m1, r1);
+            }
+        }
+    }
+}
+
+#define ROW_CASES(WIDE) \
+    switch (mr) { \
+    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    }
+
+TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
+                               int mr, int nr, float alpha, float beta) {
+    if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
+}
+
+TARGET static void row_times_matrix_avx512(long n, long k, float alpha, const float *a, long strideA,
+                                           const float *b, long ldb, float beta, float *c) {
+    imgvec_row_times_matrix_body(n, k, alpha, a, strideA, b, ldb, beta, c);
+}
+
+TARGET static void matrix_times_vector_avx512(long m, long k, float alpha, const float *a, long lda,
+                                              const float *x, float beta, float *c, long ldc) {
+    imgvec_matrix_times_vector_body(m, k, alpha, a, lda, x, beta, c, ldc);
+}
+
+static const imgvec_kernel_desc desc = {
+    IMGVEC_SGEMM_KERNEL_AVX512, MR, NR, 16,
+    IMGVEC_AVX512_KC, IMGVEC_AVX512_MC, IMGVEC_AVX512_NC,
+    tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512,
+};
+
+const imgvec_kernel_desc *imgvec_kernel_avx512(void) { return &desc; }
+
+#else
+const imgvec_kernel_desc *imgvec_kernel_avx512(void) { return 0; }
+#endif

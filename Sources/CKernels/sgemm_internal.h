@@ -1,0 +1,44 @@
+// Shared between the sgemm driver and its micro-kernels (not part of the public API).
+#ifndef IMGVEC_SGEMM_INTERNAL_H
+#define IMGVEC_SGEMM_INTERNAL_H
+#include "CKernels.h"
+
+/// Computes one tile: C[mr x nr] = alpha * Apanel * Bpanel + beta * C (beta == 0: C not read).
+/// `pa` is an MR x kc panel stored k-major (pa[p * MR + i]); `pb` a kc x W panel
+/// (pb[p * ldbPanel + j]), W = the kernel's half width when nr <= half width, else its full NR;
+/// ldbPanel is W for a packed panel, or the row stride of an unpacked B.
+typedef void (*imgvec_tile_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
+                               int mr, int nr, float alpha, float beta);
+
+/// C[0, 0..<n] = alpha * sum_p a[p * strideA] * B[p, 0..<n] + beta * C (one row times a matrix).
+typedef void (*imgvec_row_times_matrix_fn)(long n, long k, float alpha, const float *a, long strideA,
+                                           const float *b, long ldb, float beta, float *c);
+
+/// C[i, 0] = alpha * dot(A[i, 0..<k], x) + beta * C[i, 0] for i < m (x contiguous).
+typedef void (*imgvec_matrix_times_vector_fn)(long m, long k, float alpha, const float *a, long lda,
+                                              const float *x, float beta, float *c, long ldc);
+
+/// A micro-kernel and the blocking that suits it.
+typedef struct imgvec_kernel_desc {
+    imgvec_sgemm_kernel id;
+    int mr, nr, half_nr;   // register tile; half_nr: narrower panel for a last few columns (0: none)
+    long kc, mc, nc;       // cache blocking: kc x nr B panel ~ L1, mc x kc A block ~ L2, kc x nc B block ~ L3
+    imgvec_tile_fn tile;
+    imgvec_row_times_matrix_fn row_times_matrix;
+    imgvec_matrix_times_vector_fn matrix_times_vector;
+} imgvec_kernel_desc;
+
+/// Width of a packed B panel holding `columns` (<= nr) columns.
+static inline long imgvec_panel_width(const imgvec_kernel_desc *d, long columns) {
+    return (d->half_nr && columns <= d->half_nr) ? d->half_nr : d->nr;
+}
+
+/// NULL when the kernel is not compiled for this architecture.
+const imgvec_kernel_desc *imgvec_kernel_avx512(void);
+const imgvec_kernel_desc *imgvec_kernel_avx2(void);
+const imgvec_kernel_desc *imgvec_kernel_portable(void);
+
+/// The descriptor for `kernel` if this CPU runs it (AUTO: the best), else NULL.
+const imgvec_kernel_desc *imgvec_kernel_for(imgvec_sgemm_kernel kernel);
+
+#endif

@@ -1,0 +1,100 @@
+#include "sgemm_pack.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+void imgvec_pack_b(const imgvec_kernel_desc *d, int transB, const float *b, long ldb,
+                   long pc, long kc, long jc, long nc, float *dst) {
+    for (long j = 0; j < nc; j += d->nr) {
+        long width = imgvec_min(d->nr, nc - j);
+        long stride = imgvec_panel_width(d, width);
+        if (!transB) {
+            const float *src = b + pc * ldb + jc + j;
+            for (long p = 0; p < kc; p++) {
+                float *out = dst + p * stride;
+                memcpy(out, src + p * ldb, (size_t)width * sizeof(float));
+                for (long q = width; q < stride; q++) out[q] = 0;
+            }
+        } else {
+            // B is stored n x k: op(B)[p][j] = b[j * ldb + p]. Gather 8 columns at a time.
+            long q = 0;
+            for (; q + 8 <= width; q += 8) {
+                const float *s = b + (jc + j + q) * ldb + pc;
+                for (long p = 0; p < kc; p++) {
+                    float *out = dst + p * stride + q;
+                    for (int r = 0; r < 8; r++) out[r] = s[r * ldb + p];
+                }
+            }
+            for (; q < width; q++) {
+                const float *s = b + (jc + j + q) * ldb + pc;
+                for (long p = 0; p < kc; p++) dst[p * stride + q] = s[p];
+            }
+            for (; q < stride; q++)
+                for (long p = 0; p < kc; p++) dst[p * stride + q] = 0;
+        }
+        dst += stride * kc;
+    }
+}
+
+void imgvec_pack_a(const imgvec_kernel_desc *d, int transA, const float *a, long lda,
+                   long ic, long mc, long pc, long kc, float *dst) {
+    const long mr = d->mr;
+    for (long i = 0; i < mc; i += mr) {
+        long height = imgvec_min(mr, mc - i);
+        if (!transA) {
+            const float *src = a + (ic + i) * lda + pc;
+            for (long r = 0; r < height; r++) {
+                const float *s = src + r * lda;
+                for (long p = 0; p < kc; p++) dst[p * mr + r] = s[p];
+            }
+            for (long r = height; r < mr; r++)
+                for (long p = 0; p < kc; p++) dst[p * mr + r] = 0;
+        } else {
+            // A is stored k x m: op(A)[i][p] = a[p * lda + i].
+            for (long p = 0; p < kc; p++) {
+                const float *s = a + (pc + p) * lda + ic + i;
+                float *out = dst + p * mr;
+                long r = 0;
+                for (; r < height; r++) out[r] = s[r];
+                for (; r < mr; r++) out[r] = 0;
+            }
+        }
+        dst += mr * kc;
+    }
+}
+
+typedef struct thread_scratch {
+    float *buffer[2];
+    long capacity[2];
+} thread_scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void free_scratch(void *value) {
+    thread_scratch *s = value;
+    free(s->buffer[0]);
+    free(s->buffer[1]);
+    free(s);
+}
+
+static void make_scratch_key(void) { pthread_key_create(&scratch_key, free_scratch); }
+
+float *imgvec_thread_scratch(int slot, long count) {
+    pthread_once(&scratch_once, make_scratch_key);
+    thread_scratch *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        if (!s || pthread_setspecific(scratch_key, s) != 0) { free(s); return NULL; }
+    }
+    if (s->capacity[slot] < count) {
+        free(s->buffer[slot]);
+        s->buffer[slot] = NULL;
+        s->capacity[slot] = 0;
+        void *memory = NULL;
+        if (posix_memalign(&memory, 64, (size_t)count * sizeof(float)) != 0) return NULL;
+        s->buffer[slot] = memory;
+        s->capacity[slot] = count;
+    }
+    return s->buffer[slot];
+}

@@ -1,0 +1,60 @@
+import CKernels
+
+/// A constant left operand `op(A)` (`rows × columns`, e.g. convolution weights `[Cout × K]`)
+/// packed once into the native GEMM kernel's panel layout, so each multiply skips packing it.
+///
+/// Use with ``GEMM/multiply(packedA:transposeB:n:alpha:b:ldb:beta:c:ldc:)``. Immutable and safe to
+/// share between threads. Under the BLAS backend it keeps a plain row-major copy instead.
+public final class PackedMatrix: @unchecked Sendable {
+    /// Rows of `op(A)` (= rows of every product).
+    public let rows: Int
+    /// Columns of `op(A)` (= the inner dimension `k`).
+    public let columns: Int
+    let packed: OpaquePointer?
+    let plain: UnsafeMutablePointer<Float>?
+
+    /// Packs `op(A)`; `transposed` means `a` is stored `columns × rows`. `rows` and `columns`
+    /// must be positive. `kernel` is for tests (the default follows the CPU).
+    public init(transposed: Bool = false, rows: Int, columns: Int, a: UnsafePointer<Float>, lda: Int,
+                kernel: GEMM.Kernel = .automatic) {
+        precondition(rows > 0 && columns > 0, "PackedMatrix needs a non-empty matrix")
+        self.rows = rows
+        self.columns = columns
+        if GEMM.backend == .native || kernel != .automatic,
+           let handle = imgvec_sgemm_pack_a(kernel.cValue, transposed ? 1 : 0, rows, columns, a, lda) {
+            packed = handle
+            plain = nil
+        } else {
+            packed = nil
+            let copy = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
+            for i in 0..<rows {
+                for p in 0..<columns { copy[i * columns + p] = transposed ? a[p * lda + i] : a[i * lda + p] }
+            }
+            plain = copy
+        }
+    }
+
+    deinit {
+        imgvec_sgemm_packed_a_free(packed)
+        plain?.deallocate()
+    }
+}
+
+extension GEMM {
+    /// `C = alpha * A * op(B) + beta * C` for a packed `A` (all of its rows); `op(B)` is
+    /// `A.columns × n` (`transposeB`: `B` stored `n × A.columns`). Thread-safe: split the
+    /// work across threads by blocks of columns of `C` (and `B`).
+    public static func multiply(
+        packedA: PackedMatrix, transposeB: Bool = false, n: Int, alpha: Float = 1,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard n > 0 else { return }
+        if let handle = packedA.packed {
+            imgvec_sgemm_packed(handle, transposeB ? 1 : 0, n, alpha, b, ldb, beta, c, ldc)
+        } else if let plain = packedA.plain {
+            multiply(transposeB: transposeB, m: packedA.rows, n: n, k: packedA.columns, alpha: alpha,
+                     a: plain, lda: packedA.columns, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+    }
+}

@@ -13,6 +13,11 @@ final class ExecutionPlan {
         let inputs: [Tensor?]
         let outputs: [Tensor]
         let multiplyAdds: Int
+
+        /// `Conv 'name' f32[8, 64, 56, 56]` style description for profiles.
+        var profileLabel: String {
+            "\(node.label) -> \(outputs.first.map { "\($0.shape)" } ?? "")"
+        }
     }
 
     let steps: [Step]
@@ -152,7 +157,8 @@ final class ExecutionPlan {
                 let start = DispatchTime.now().uptimeNanoseconds
                 try run(step, context)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                profile!.record(opType: step.node.opType, seconds: seconds, multiplyAdds: step.multiplyAdds)
+                profile!.record(node: step.profileLabel, opType: step.node.opType, seconds: seconds,
+                                multiplyAdds: step.multiplyAdds)
             } else {
                 try run(step, context)
             }

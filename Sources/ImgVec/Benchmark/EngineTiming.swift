@@ -11,6 +11,8 @@ public struct EngineTiming: Codable, Sendable {
     public var multiplyAddsPerBatch: Int
     public var peakResidentMegabytes: Double
     public var profile: [ProfileLine]?
+    /// The slowest nodes of the profiled runs.
+    public var slowestNodes: [ProfileLine]?
 
     /// One op type's share of a profiled run.
     public struct ProfileLine: Codable, Sendable {
@@ -37,12 +39,20 @@ public struct EngineTiming: Codable, Sendable {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         var lines: [ProfileLine]?
+        var nodeLines: [ProfileLine]?
         if profile {
             let profiled = try InferenceModel(contentsOf: url, options: SessionOptions(threadCount: threads, profile: true))
             _ = try profiled.run(input)
             profiled.session.resetProfile()
             for _ in 0..<max(1, runs / 2) { _ = try profiled.run(input) }
             let p = profiled.session.profile
+            func line(_ entry: Profile.Entry) -> ProfileLine {
+                let ms = entry.seconds * 1000 / Double(max(p.runs, 1))
+                let flops = 2 * Double(entry.multiplyAdds) / Double(max(p.runs, 1))
+                return ProfileLine(opType: entry.opType, calls: entry.calls / max(p.runs, 1), milliseconds: ms,
+                                   gflops: ms > 0 ? flops / (ms / 1000) / 1e9 : 0)
+            }
+            nodeLines = p.slowestNodes(12).map(line)
             lines = p.sorted.map { entry in
                 let ms = entry.seconds * 1000 / Double(max(p.runs, 1))
                 let flops = 2 * Double(entry.multiplyAdds) / Double(max(p.runs, 1))
@@ -53,7 +63,7 @@ public struct EngineTiming: Codable, Sendable {
         let macs = (try? model.session.statistics(inputShapes: [declared.name: shape]).multiplyAdds) ?? 0
         return EngineTiming(medianMilliseconds: times.sorted()[times.count / 2], timesMilliseconds: times,
                             multiplyAddsPerBatch: macs, peakResidentMegabytes: ResourceUsage.peakResidentMegabytes,
-                            profile: lines)
+                            profile: lines, slowestNodes: nodeLines)
     }
 }
 

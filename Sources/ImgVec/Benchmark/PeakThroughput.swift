@@ -5,20 +5,22 @@ import Kernels
 /// Measures this machine's practical single-precision peak, so benchmarks can
 /// report the fraction of it a model reaches.
 public enum PeakThroughput {
-    /// Median GFLOP/s of a large square SGEMM on `threads` BLAS threads.
-    /// (Restores BLAS to one thread afterwards, as sessions expect.)
+    /// Median GFLOP/s of a large square SGEMM split over `threads` threads of the
+    /// engine's pool, with the same GEMM kernels the engine uses.
     public static func measureSGEMM(threads: Int, size: Int = 1536, repeats: Int = 5) -> Double {
         let a = UnsafeMutablePointer<Float>.allocate(capacity: size * size)
         let b = UnsafeMutablePointer<Float>.allocate(capacity: size * size)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: size * size)
         defer { a.deallocate(); b.deallocate(); c.deallocate() }
         for i in 0..<size * size { a[i] = Float(i % 7) * 0.1; b[i] = Float(i % 5) * 0.1; c[i] = 0 }
-        GEMM.setThreadCount(threads)
-        defer { GEMM.setThreadCount(1) }
+        let pool = ThreadPool(threadCount: threads)
         var rates: [Double] = []
         for run in 0...repeats {
             let start = DispatchTime.now().uptimeNanoseconds
-            GEMM.multiply(m: size, n: size, k: size, a: a, lda: size, b: b, ldb: size, c: c, ldc: size)
+            pool.parallelChunks(size) { rows in
+                GEMM.multiply(m: rows.count, n: size, k: size, a: a + rows.lowerBound * size, lda: size,
+                              b: b, ldb: size, c: c + rows.lowerBound * size, ldc: size)
+            }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if run > 0 { rates.append(2 * Double(size * size * size) / seconds / 1e9) }
         }

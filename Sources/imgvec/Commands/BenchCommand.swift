@@ -63,6 +63,7 @@ struct BenchCommand: ParsableCommand {
                     var imgvecTimes: [Double] = [], ortTimes: [Double] = []
                     var imgvecRSS = 0.0, ortRSS = 0.0, macs = 0
                     var profileLines: [EngineTiming.ProfileLine]?
+                    var nodeLines: [EngineTiming.ProfileLine]?
                     for round in 0..<self.repeat {
                         let timing = try BenchSupport.runWorker(model: model, batch: batch, threads: threads, runs: runs,
                                                                 warmup: warmup, profile: profile && round == 0)
@@ -70,6 +71,7 @@ struct BenchCommand: ParsableCommand {
                         imgvecRSS = max(imgvecRSS, timing.peakResidentMegabytes)
                         macs = timing.multiplyAddsPerBatch
                         if let lines = timing.profile { profileLines = lines }
+                        if let lines = timing.slowestNodes { nodeLines = lines }
                         if let script {
                             let ort = try BenchSupport.runORT(python: python, script: script, model: model, batch: batch,
                                                               threads: threads, runs: runs, warmup: warmup)
@@ -84,7 +86,12 @@ struct BenchCommand: ParsableCommand {
                                        imgvecPeakMegabytes: imgvecRSS, ortPeakMegabytes: ortTimes.isEmpty ? nil : ortRSS)
                     print(json ? row.json : row.line)
                     if let profileLines, !json {
+                        print("  time by op type:")
                         print(BenchSupport.formatProfile(profileLines))
+                    }
+                    if let nodeLines, !json {
+                        print("  slowest nodes:")
+                        print(BenchSupport.formatProfile(nodeLines))
                     }
                 }
             }

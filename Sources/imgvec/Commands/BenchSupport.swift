@@ -71,7 +71,7 @@ enum BenchSupport {
     static func formatProfile(_ lines: [EngineTiming.ProfileLine]) -> String {
         let total = lines.reduce(0) { $0 + $1.milliseconds }
         return lines.map { line in
-            String(format: "    %-22@ %4d calls %9.2f ms %5.1f%% %8.1f GFLOP/s", line.opType as NSString, line.calls,
+            String(format: "    %-40@ %4d calls %9.2f ms %5.1f%% %8.1f GFLOP/s", line.opType as NSString, line.calls,
                    line.milliseconds, total > 0 ? 100 * line.milliseconds / total : 0, line.gflops)
         }.joined(separator: "\n")
     }

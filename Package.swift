@@ -84,7 +84,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "TestSupport"]),
         .testTarget(name: "ParityTests", dependencies: ["ImgVec", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tensor", "Imaging", "Embedding"]),
     ],
     // Swift 5 language mode: the numeric code passes raw buffers between threads
     // deliberately; strict-concurrency checking would only add noise there.

@@ -8,7 +8,7 @@ struct IMGVec: ParsableCommand {
         subcommands: [
             EmbedCommand.self, SearchCommand.self, DedupCommand.self, ClusterCommand.self, ExportCommand.self,
             StatsCommand.self, PreprocessCommand.self, InspectCommand.self, RunCommand.self, BenchCommand.self,
-            BenchWorkerCommand.self,
+            BenchPreprocessCommand.self, BenchWorkerCommand.self,
         ]
     )
 }

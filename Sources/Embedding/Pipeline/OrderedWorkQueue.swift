@@ -19,8 +19,9 @@ final class OrderedWorkQueue<Result>: @unchecked Sendable {
         self.count = count
         self.window = max(window, workers, 1)
         self.job = job
-        for worker in 0..<max(1, min(workers, count)) {
-            let thread = Thread { [unowned self] in self.workLoop() }
+        // Workers hold the queue strongly: they exit once the work is done or cancelled.
+        for worker in 0..<min(max(1, workers), count) {
+            let thread = Thread { self.workLoop() }
             thread.name = "imgvec-decode-\(worker)"
             thread.stackSize = 4 << 20
             threads.append(thread)

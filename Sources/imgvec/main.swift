@@ -8,7 +8,8 @@ struct IMGVec: ParsableCommand {
         subcommands: [
             EmbedCommand.self, SearchCommand.self, DedupCommand.self, ClusterCommand.self, ExportCommand.self,
             StatsCommand.self, PreprocessCommand.self, InspectCommand.self, RunCommand.self, BenchCommand.self,
-            BenchPreprocessCommand.self, BenchWorkerCommand.self,
+            BenchPreprocessCommand.self, BenchEmbedCommand.self, BenchWorkerCommand.self,
+            BenchEmbedWorkerCommand.self,
         ]
     )
 }

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import ImgVec
+
+/// `imgvec bench-embed`: engine-only vs end-to-end vs the seed's Python loop, in one run.
+struct BenchEmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-embed",
+        abstract: "Benchmark the embed pipeline: engine only, imgvec end to end, and the seed's Python loop.",
+        discussion: """
+        engine-only: batches of already-preprocessed tensors through the engine; end-to-end: the
+        `embed` pipeline over the files (decoding overlapping inference), in a child process whose
+        peak memory is reported; Python: scripts/seed_loop_bench.py, one image at a time with
+        Pillow preprocessing and ONNX Runtime. --files N repeats the list to N entries (to show
+        that memory stays flat as the file count grows).
+        Example: imgvec bench-embed ./photos --model lite0.onnx --files 1000 --files 10000
+        """
+    )
+
+    @Argument(help: "Image files or folders.")
+    var paths: [String]
+
+    @Option(help: "ONNX model.")
+    var model: String
+
+    @Option(help: "Images per batch.")
+    var batch = EmbeddingOptions.defaultBatchSize
+
+    @Option(help: "Inference threads (default: one per core).")
+    var threads: Int?
+
+    @Option(name: .customLong("files"), help: "Run end to end over this many entries (the list repeated); repeatable.")
+    var fileCounts: [Int] = []
+
+    @Flag(help: "Also time the end-to-end run with --fast-jpeg.")
+    var fastJPEG = false
+
+    @Flag(help: "Skip the Python loop.")
+    var noPython = false
+
+    @Option(help: "Python interpreter with onnxruntime and Pillow.")
+    var python = "python3"
+
+    func run() throws {
+        let files = InputCollector.collect(paths)
+        guard !files.isEmpty else { throw ValidationError("no image files found") }
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let engine = try engineOnlyRate(files: files, threads: threadCount)
+        print("\(files.count) files, model \(URL(fileURLWithPath: model).lastPathComponent), batch \(batch), \(threadCount) threads")
+        print(String(format: "engine only (pre-made tensors):   %7.1f images/s", engine))
+        for count in fileCounts.isEmpty ? [files.count] : fileCounts {
+            for fast in fastJPEG ? [false, true] : [false] {
+                let result = try endToEnd(files: files, count: count, threads: threadCount, fast: fast)
+                print(String(format: "end to end%@ (%d files):  %7.1f images/s  = %.2fx engine-only   peak %.0f MB",
+                             fast ? " --fast-jpeg" : "", count, result.rate, result.rate / engine, result.peak))
+            }
+        }
+        if !noPython {
+            let script = try BenchSupport.locateScript("scripts/seed_loop_bench.py")
+            let output = try BenchSupport.run(executable: "/usr/bin/env", arguments: [python, script, model, "--threads", "\(threadCount)"] + files)
+            let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+            let rate = object?["images_per_second"] as? Double ?? .nan
+            let peak = object?["peak_rss_mb"] as? Double ?? .nan
+            let ours = try endToEnd(files: files, count: files.count, threads: threadCount, fast: false).rate
+            print(String(format: "seed Python loop (Pillow + ORT): %7.1f images/s  peak %.0f MB  -> imgvec end to end is %.2fx", rate, peak, ours / rate))
+        }
+    }
+
+    private func engineOnlyRate(files: [String], threads: Int) throws -> Double {
+        let inference = try InferenceModel(contentsOf: URL(fileURLWithPath: model), options: SessionOptions(threadCount: threads))
+        let recipe = PreprocessingRecipe.torchvision
+        let decoder = ImageDecoder()
+        var images: [Tensor] = []
+        for path in files where images.count < batch {
+            if let decoded = try? decoder.decode(contentsOf: URL(fileURLWithPath: path)), let t = try? recipe.apply(to: decoded.image) {
+                images.append(t)
+            }
+        }
+        guard let first = images.first else { throw ValidationError("no decodable image") }
+        let tensor = Tensor(zeros: [images.count] + first.shape)
+        for (row, image) in images.enumerated() {
+            (tensor.floatPointer + row * first.count).update(from: image.floatPointer, count: first.count)
+        }
+        _ = try inference.run(tensor)
+        let rounds = max(3, 64 / images.count)
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<rounds { _ = try inference.run(tensor) }
+        return Double(rounds * images.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    private func endToEnd(files: [String], count: Int, threads: Int, fast: Bool) throws -> (rate: Double, peak: Double) {
+        let list = FileManager.default.temporaryDirectory.appendingPathComponent("imgvec-bench-\(UUID().uuidString).txt")
+        let entries = (0..<count).map { files[$0 % files.count] }
+        try entries.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: list) }
+        var arguments = ["bench-embed-worker", list.path, "--model", model, "--batch", "\(batch)", "--threads", "\(threads)"]
+        if fast { arguments.append("--fast-jpeg") }
+        let output = try BenchSupport.run(executable: BenchSupport.selfExecutable, arguments: arguments)
+        let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        return (object?["images_per_second"] as? Double ?? .nan, object?["peak_rss_mb"] as? Double ?? .nan)
+    }
+}
+
+/// `imgvec bench-embed-worker LIST`: the pipeline over a list of paths (repeats allowed), null sink.
+struct BenchEmbedWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-embed-worker", shouldDisplay: false)
+    @Argument var list: String
+    @Option var model: String
+    @Option var batch: Int
+    @Option var threads: Int
+    @Flag var fastJPEG = false
+
+    func run() throws {
+        let paths = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").map(String.init)
+        let inference = try InferenceModel(contentsOf: URL(fileURLWithPath: model), options: SessionOptions(threadCount: threads))
+        let pipeline = EmbeddingPipeline(model: inference, options: EmbeddingOptions(batchSize: batch, fastJPEG: fastJPEG))
+        let start = DispatchTime.now().uptimeNanoseconds
+        let progress = try pipeline.run(paths: paths, onBatch: { _ in })
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let object: [String: Any] = ["images_per_second": Double(progress.embedded) / seconds, "seconds": seconds,
+                                     "embedded": progress.embedded, "peak_rss_mb": ResourceUsage.peakResidentMegabytes]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+    }
+}

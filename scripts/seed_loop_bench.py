@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""The seed's Python loop, for `imgvec bench-embed`: one image at a time, Pillow +
+torchvision-style preprocessing (pillow_preprocess_bench.torchvision_recipe) + ONNX
+Runtime, exactly how the snippet users copy does it. Prints one JSON object with images
+per second and peak resident memory.
+"""
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+import onnxruntime as ort
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pillow_preprocess_bench import torchvision_recipe  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model")
+    parser.add_argument("files", nargs="+")
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = args.threads
+    session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    start = time.perf_counter()
+    done = 0
+    for path in args.files:
+        try:
+            x = torchvision_recipe(path)
+        except Exception:
+            continue
+        session.run(None, {name: x[None]})[0].reshape(-1)
+        done += 1
+    seconds = time.perf_counter() - start
+    print(json.dumps({"images_per_second": done / seconds, "images": done, "seconds": seconds,
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+if __name__ == "__main__":
+    main()

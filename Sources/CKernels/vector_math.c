@@ -12,9 +12,16 @@ static imgvec_vmath_fn implementation(imgvec_sgemm_kernel kernel) {
     }
 }
 
+static imgvec_vmath_fn best;   // the only mutable global: written once, same value by any racer
+
 void imgvec_vmath(imgvec_vmath_function function, const float *x, float *y, long n, float a, float b) {
     if (n <= 0) return;
-    implementation(IMGVEC_SGEMM_KERNEL_AUTO)(function, x, y, n, a, b);
+    imgvec_vmath_fn run = __atomic_load_n(&best, __ATOMIC_RELAXED);
+    if (!run) {
+        run = implementation(IMGVEC_SGEMM_KERNEL_AUTO);
+        __atomic_store_n(&best, run, __ATOMIC_RELAXED);
+    }
+    run(function, x, y, n, a, b);
 }
 
 int imgvec_vmath_with_kernel(imgvec_sgemm_kernel kernel, imgvec_vmath_function function,

@@ -136,7 +136,10 @@ FN vf tanh_v(vf x) {
 /// significant bits so xh^2 is exact): rounding z or z^2 would cost up to 1e-5 relative at z = 10.
 FN void erf_erfc(vf x, const int halve_square, vf *erf_out, vf *erfc_out) {
     vf ax = magnitude(x);
-    vf limit = splat(halve_square ? 14.142135f : 10.0f);   // erfc(10) is below the float range
+    // Bound z where the answer no longer changes: erf z rounds to 1 from z = 4, and GELU's
+    // x/2 erfc z underflows beyond z = 10. Also keeps exp out of its (slow) subnormal results
+    // except in GELU's far negative tail.
+    vf limit = halve_square ? select(x < 0.0f, splat(14.142135f), splat(8.485281f)) : splat(6.0f);
     ax = select(ax > limit, limit, ax);
     vf a = halve_square ? ax * 0.70710678118654752f : ax;
     vf z = a * a;
@@ -183,7 +186,7 @@ FN vf gelu_v(vf x) {
     erf_erfc(x, 1, &erf, &erfc);
     vf half_x = 0.5f * x;
     vf y = select(x < 0.0f, half_x * erfc, madd(half_x, erf, half_x));
-    return select(x < -20.0f, splat(-0.0f), y);
+    return select(x < -14.142135f, splat(-0.0f), y);   // z > 10: |result| < 1e-44
 }
 
 // MARK: piecewise linear

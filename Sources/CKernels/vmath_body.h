@@ -47,11 +47,13 @@ FN vf clamp(vf x, vf lo, vf hi) {
 
 /// e^(hi + lo) where `hi - n ln2_hi` is exact (any float hi with few enough significant bits
 /// near the reduction, e.g. an exact square; or plain x with lo = 0) and |lo| is small.
-/// hi + lo must lie in [-104, 89] or be NaN. Cephes-style: n = round((hi + lo) log2 e),
+/// hi + lo must lie in [-150, 89] or be NaN. Cephes-style: n = round((hi + lo) log2 e),
 /// r = hi + lo - n ln 2 in two steps, e^r by a degree-7 polynomial, times 2^n built from
-/// exponent bits in two halves (so that n in [-150, 129] neither overflows the bits nor
-/// rounds twice in the subnormal range; n = 128, 129 overflow to +inf as they should).
-FN vf exp_of_sum(vf hi, vf lo) {
+/// exponent bits in two halves 2^n1 2^n2 (so that n in [-217, 129] neither overflows the
+/// bits nor rounds twice in the subnormal range; n = 128, 129 overflow to +inf as they should).
+/// Returns e^r 2^n1 (a normal float) and sets *scale = 2^n2: a caller that multiplies the
+/// result by y rounds once, not twice, when y e^(hi + lo) is subnormal.
+FN vf exp_of_sum_parts(vf hi, vf lo, vf *scale) {
     vf t = madd(hi + lo, splat(LOG2E), splat(ROUNDING_MAGIC));
     vf n = t - ROUNDING_MAGIC;
     vi k = (vi)t - (vi)splat(ROUNDING_MAGIC);
@@ -65,14 +67,26 @@ FN vf exp_of_sum(vf hi, vf lo) {
     p = madd(p, r, splat(5.0000001201e-1f));
     p = madd(p, r * r, r + 1.0f);
     vi half = k >> 1;
-    vf scale1 = (vf)((vu)(half + 127) << 23);
-    vf scale2 = (vf)((vu)(k - half + 127) << 23);
-    return p * scale1 * scale2;
+    *scale = (vf)((vu)(k - half + 127) << 23);
+    return p * (vf)((vu)(half + 127) << 23);
 }
 
-/// e^x for any x: below -104 the result is 0, above 89 it is +inf.
+FN vf exp_of_sum(vf hi, vf lo) {
+    vf scale;
+    vf part = exp_of_sum_parts(hi, lo, &scale);
+    return part * scale;
+}
+
+/// exp_of_sum_parts(x, 0) for any x (clamped: below -150 the result is 0, above 89 +inf).
+FN vf exp_parts(vf x, vf *scale) {
+    return exp_of_sum_parts(clamp(x, splat(-150.0f), splat(89.0f)), splat(-0.0f), scale);   // + -0 folds away
+}
+
+/// e^x.
 FN vf exp_v(vf x) {
-    return exp_of_sum(clamp(x, splat(-104.0f), splat(89.0f)), splat(-0.0f));   // + -0 folds away
+    vf scale;
+    vf part = exp_parts(x, &scale);
+    return part * scale;
 }
 
 // MARK: logistic family
@@ -85,9 +99,11 @@ FN vf sigmoid_v(vf x) {
 
 /// x * sigmoid(x) (SiLU, Swish).
 FN vf silu_v(vf x) {
-    vf e = exp_v(-magnitude(x));
+    vf scale;
+    vf part = exp_parts(-magnitude(x), &scale);
+    vf e = part * scale;
     vf bounded = select(x < -200.0f, splat(-200.0f), x);   // -inf * e^-inf would be NaN
-    return select(x < 0.0f, bounded * e, x) / (1.0f + e);
+    return select(x < 0.0f, bounded * part * scale, x) / (1.0f + e);
 }
 
 /// x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): GELU's tanh form, since
@@ -102,8 +118,10 @@ FN vf gelu_tanh_v(vf x) {
     low = select(low == low, low, splat(0.0f));   // inf - inf: 2u beyond the float range
     vi negative = high < 0.0f;
     // e = exp(-|2u|), as exp(-|high| - (±low))
-    vf e = exp_of_sum(clamp(-magnitude(high), splat(-104.0f), splat(0.0f)), select(negative, low, -low));
-    vf y = x * select(negative, e, splat(1.0f)) / (1.0f + e);
+    vf scale;
+    vf part = exp_of_sum_parts(clamp(-magnitude(high), splat(-150.0f), splat(0.0f)), select(negative, low, -low), &scale);
+    vf e = part * scale;
+    vf y = select(negative, x * part * scale, x) / (1.0f + e);
     return select(x < -20.0f, splat(-0.0f), y);
 }
 

@@ -1,133 +1,117 @@
-import Foundation
+import CKernels
 
-/// Vectorised pointwise math on float buffers, in place.
+/// Vectorised pointwise math on float buffers.
 ///
-/// Transcendental functions use SIMD polynomial approximations accurate to a
-/// few ulp, because scalar `exp`/`erf` can dominate a transformer's run time.
+/// The work is done in C (CKernels `imgvec_vmath`): AVX-512, AVX2+FMA or portable builds of
+/// the same algorithms, chosen once at run time from the CPU. Transcendental functions are
+/// accurate to about 1e-7 relative (2e-6 at worst) wherever the result is a normal float,
+/// give the right limits at ±infinity, and turn NaN into NaN. In-place calls (source ==
+/// destination) are fine; other overlaps are not.
 public enum VectorMath {
     public typealias Vector = SIMD8<Float>
 
-    /// `v` clamped into `[lo, hi]` lane-wise, as compare-and-select (NaN lanes stay NaN).
-    /// `SIMD.clamped(lowerBound:upperBound:)` and `pointwiseMin/Max` compile to out-of-line
-    /// generic calls in this toolchain; `replacing(with:where:)` becomes vcmpps + blend.
+    /// A pointwise function, for ``apply(_:kernel:_:_:count:)``.
+    public enum Function: Sendable, Equatable {
+        case exp, sigmoid, silu, tanh, erf, gelu, geluTanh, hardSwish
+        case hardSigmoid(alpha: Float, beta: Float)
+        case clamp(min: Float, max: Float)
+
+        /// The C function and its two parameters.
+        var cValue: (imgvec_vmath_function, Float, Float) {
+            switch self {
+            case .exp: return (IMGVEC_VMATH_EXP, 0, 0)
+            case .sigmoid: return (IMGVEC_VMATH_SIGMOID, 0, 0)
+            case .silu: return (IMGVEC_VMATH_SILU, 0, 0)
+            case .tanh: return (IMGVEC_VMATH_TANH, 0, 0)
+            case .erf: return (IMGVEC_VMATH_ERF, 0, 0)
+            case .gelu: return (IMGVEC_VMATH_GELU, 0, 0)
+            case .geluTanh: return (IMGVEC_VMATH_GELU_TANH, 0, 0)
+            case .hardSwish: return (IMGVEC_VMATH_HARDSWISH, 0, 0)
+            case let .hardSigmoid(alpha, beta): return (IMGVEC_VMATH_HARDSIGMOID, alpha, beta)
+            case let .clamp(lo, hi): return (IMGVEC_VMATH_CLAMP, lo, hi)
+            }
+        }
+    }
+
+    /// `destination[i] = function(source[i])` for `i < count`, with the best build for this CPU.
+    public static func apply(_ function: Function, _ source: UnsafePointer<Float>,
+                             _ destination: UnsafeMutablePointer<Float>, count: Int) {
+        guard count > 0 else { return }
+        let (f, a, b) = function.cValue
+        imgvec_vmath(f, source, destination, count, a, b)
+    }
+
+    /// ``apply(_:_:_:count:)`` with a chosen instruction-set build (`GEMM.Kernel` names them).
+    /// Returns `false` (and writes nothing) when this CPU cannot run it. For tests and benchmarks.
+    @discardableResult
+    public static func apply(_ function: Function, kernel: GEMM.Kernel, _ source: UnsafePointer<Float>,
+                             _ destination: UnsafeMutablePointer<Float>, count: Int) -> Bool {
+        let (f, a, b) = function.cValue
+        return imgvec_vmath_with_kernel(kernel.cValue, f, source, destination, max(count, 0), a, b) == 0
+    }
+
+    /// `v` clamped into `[lo, hi]` lane-wise, as compare-and-select (NaN lanes stay NaN), for
+    /// Swift SIMD code. `SIMD.clamped(lowerBound:upperBound:)` and `pointwiseMin/Max` compile
+    /// to out-of-line generic calls in this toolchain; `replacing(with:where:)` becomes vcmpps + blend.
     @inlinable @inline(__always)
     public static func clamp(_ v: Vector, _ lo: Vector, _ hi: Vector) -> Vector {
         let raised = v.replacing(with: lo, where: v .< lo)
         return raised.replacing(with: hi, where: raised .> hi)
     }
 
-    /// Clamps every element into `[min, max]`.
-    @inlinable
+    /// Clamps every element into `[min, max]` in place (NaN stays NaN).
     public static func clamp(_ data: UnsafeMutablePointer<Float>, count: Int, min lo: Float, max hi: Float) {
-        let vlo = Vector(repeating: lo), vhi = Vector(repeating: hi)
-        var i = 0
-        while i + 8 <= count {
-            let v = UnsafeRawPointer(data + i).loadUnaligned(as: Vector.self)
-            UnsafeMutableRawPointer(data + i).storeBytes(of: clamp(v, vlo, vhi), as: Vector.self)
-            i += 8
-        }
-        while i < count { data[i] = Swift.min(Swift.max(data[i], lo), hi); i += 1 }
+        apply(.clamp(min: lo, max: hi), data, data, count: count)
     }
 
-    /// x * clamp(x/6 + 1/2, 0, 1).
-    @inlinable
+    /// x * clamp((x + 3) / 6, 0, 1), in place.
     public static func hardSwish(_ data: UnsafeMutablePointer<Float>, count: Int) {
-        let zero = Vector(repeating: 0), one = Vector(repeating: 1)
-        let sixth = Vector(repeating: 1 / 6), half = Vector(repeating: 0.5)
-        var i = 0
-        while i + 8 <= count {
-            let v = UnsafeRawPointer(data + i).loadUnaligned(as: Vector.self)
-            let gate = clamp(v * sixth + half, zero, one)
-            UnsafeMutableRawPointer(data + i).storeBytes(of: v * gate, as: Vector.self)
-            i += 8
-        }
-        while i < count { let x = data[i]; data[i] = x * Swift.min(Swift.max(x / 6 + 0.5, 0), 1); i += 1 }
+        apply(.hardSwish, data, data, count: count)
     }
 
-    /// clamp(alpha * x + beta, 0, 1).
-    @inlinable
+    /// clamp(alpha * x + beta, 0, 1), in place.
     public static func hardSigmoid(_ data: UnsafeMutablePointer<Float>, count: Int, alpha: Float, beta: Float) {
-        let zero = Vector(repeating: 0), one = Vector(repeating: 1)
-        let va = Vector(repeating: alpha), vb = Vector(repeating: beta)
-        var i = 0
-        while i + 8 <= count {
-            let v = UnsafeRawPointer(data + i).loadUnaligned(as: Vector.self)
-            UnsafeMutableRawPointer(data + i).storeBytes(of: clamp(v * va + vb, zero, one), as: Vector.self)
-            i += 8
-        }
-        while i < count { data[i] = Swift.min(Swift.max(alpha * data[i] + beta, 0), 1); i += 1 }
+        apply(.hardSigmoid(alpha: alpha, beta: beta), data, data, count: count)
     }
 
     /// 1 / (1 + exp(-x)), in place.
-    @inlinable
     public static func sigmoid(_ data: UnsafeMutablePointer<Float>, count: Int) {
-        map(data, data, count: count, VectorApproximation.sigmoid)
+        apply(.sigmoid, data, data, count: count)
     }
 
     /// x / (1 + exp(-x)), in place.
-    @inlinable
     public static func silu(_ data: UnsafeMutablePointer<Float>, count: Int) {
-        map(data, data, count: count, VectorApproximation.silu)
-    }
-
-    /// Applies `function` to `count` floats from `source` into `destination`
-    /// (which may equal `source`). The tail is padded into one vector so every
-    /// element goes through the same approximation.
-    @inlinable @inline(__always)
-    public static func map(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int,
-                           _ function: (Vector) -> Vector) {
-        var i = 0
-        while i + 8 <= count {
-            let v = UnsafeRawPointer(source + i).loadUnaligned(as: Vector.self)
-            UnsafeMutableRawPointer(destination + i).storeBytes(of: function(v), as: Vector.self)
-            i += 8
-        }
-        let rest = count - i
-        guard rest > 0 else { return }
-        var v = Vector(repeating: 0)
-        for j in 0..<rest { v[j] = source[i + j] }
-        let r = function(v)
-        for j in 0..<rest { destination[i + j] = r[j] }
+        apply(.silu, data, data, count: count)
     }
 
     /// e^x.
-    @inlinable
     public static func exp(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
-        map(source, destination, count: count, VectorApproximation.exp)
+        apply(.exp, source, destination, count: count)
     }
 
     /// The error function.
-    @inlinable
     public static func erf(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
-        map(source, destination, count: count, VectorApproximation.erf)
+        apply(.erf, source, destination, count: count)
     }
 
     /// Hyperbolic tangent.
-    @inlinable
     public static func tanh(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
-        map(source, destination, count: count, VectorApproximation.tanh)
+        apply(.tanh, source, destination, count: count)
     }
 
     /// Logistic sigmoid.
-    @inlinable
     public static func sigmoid(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
-        map(source, destination, count: count, VectorApproximation.sigmoid)
+        apply(.sigmoid, source, destination, count: count)
     }
 
     /// SiLU (x · sigmoid(x)).
-    @inlinable
     public static func silu(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
-        map(source, destination, count: count, VectorApproximation.silu)
+        apply(.silu, source, destination, count: count)
     }
 
     /// GELU; `approximateTanh` selects the tanh form (ONNX `approximate="tanh"`).
-    @inlinable
     public static func gelu(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int,
                             approximateTanh: Bool = false) {
-        if approximateTanh {
-            map(source, destination, count: count, VectorApproximation.geluTanh)
-        } else {
-            map(source, destination, count: count, VectorApproximation.gelu)
-        }
+        apply(approximateTanh ? .geluTanh : .gelu, source, destination, count: count)
     }
 }

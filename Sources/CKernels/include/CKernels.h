@@ -57,6 +57,31 @@ void imgvec_sgemm_packed_a_free(imgvec_packed_a *packed);
 void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, float alpha,
                          const float *b, long ldb, float beta, float *c, long ldc);
 
+/// Pointwise float functions (imgvec_vmath). Accuracy: about 1e-7 relative (never worse
+/// than 2e-6) where the result is a normal float, exact limits at ±infinity, NaN propagates.
+typedef enum imgvec_vmath_function {
+    IMGVEC_VMATH_EXP = 0,
+    IMGVEC_VMATH_SIGMOID = 1,      ///< 1 / (1 + e^-x)
+    IMGVEC_VMATH_SILU = 2,         ///< x * sigmoid(x)
+    IMGVEC_VMATH_TANH = 3,
+    IMGVEC_VMATH_ERF = 4,
+    IMGVEC_VMATH_GELU = 5,         ///< x/2 * (1 + erf(x / sqrt 2))
+    IMGVEC_VMATH_GELU_TANH = 6,    ///< x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
+    IMGVEC_VMATH_HARDSWISH = 7,    ///< x * clamp(x/6 + 1/2, 0, 1)
+    IMGVEC_VMATH_HARDSIGMOID = 8,  ///< clamp(a x + b, 0, 1)
+    IMGVEC_VMATH_CLAMP = 9,        ///< min(max(x, a), b); NaN stays NaN (relu: a = 0, b = inf)
+} imgvec_vmath_function;
+
+/// y[i] = function(x[i]) for i < n, with the AVX-512, AVX2+FMA or portable build chosen
+/// once from the CPU. In place (x == y) is fine; any other overlap is not.
+/// a, b: the parameters of HARDSIGMOID (alpha, beta) and CLAMP (lo, hi); ignored otherwise.
+void imgvec_vmath(imgvec_vmath_function function, const float *x, float *y, long n, float a, float b);
+
+/// imgvec_vmath with an explicit instruction set (for tests and benchmarks).
+/// Returns 0, or -1 (and does nothing) when this CPU cannot run `kernel`.
+int imgvec_vmath_with_kernel(imgvec_sgemm_kernel kernel, imgvec_vmath_function function,
+                             const float *x, float *y, long n, float a, float b);
+
 #ifdef __cplusplus
 }
 #endif

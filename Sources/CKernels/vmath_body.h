@@ -1,0 +1,271 @@
+// The vector-math algorithms, written once on generic vectors of IMGVEC_VMATH_WIDTH floats.
+// Each vmath_<isa>.c defines the width, a per-function target attribute and whether FMA
+// exists, then includes this file: it defines `imgvec_vmath_run` (static) for that ISA.
+//
+// Accuracy (vs double-precision libm): about 1e-7 relative where the result is a normal
+// float; right limits at ±infinity; NaN in gives NaN out.
+#ifndef IMGVEC_VMATH_WIDTH
+#error "define IMGVEC_VMATH_WIDTH, IMGVEC_VMATH_TARGET and IMGVEC_VMATH_HAS_FMA first"
+#endif
+
+#define W IMGVEC_VMATH_WIDTH
+#define FN static inline __attribute__((always_inline)) IMGVEC_VMATH_TARGET
+
+typedef float vf __attribute__((vector_size(W * 4)));
+typedef int vi __attribute__((vector_size(W * 4)));
+typedef unsigned vu __attribute__((vector_size(W * 4)));
+typedef double vd __attribute__((vector_size(W * 8)));
+
+FN vf splat(float c) { return (vf){0} + c; }
+FN vf load(const float *p) { vf v; __builtin_memcpy(&v, p, sizeof v); return v; }
+FN void store(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
+/// mask ? a : b, lane-wise (mask lanes are all ones or all zeros, as comparisons give).
+FN vf select(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
+FN vf magnitude(vf x) { return (vf)((vu)x & 0x7FFFFFFFu); }
+/// `magnitude` (>= 0) with the sign of `x`.
+FN vf with_sign_of(vf magnitude, vf x) { return (vf)((vu)magnitude | ((vu)x & 0x80000000u)); }
+/// a * b + c, fused where the instruction set has FMA.
+FN vf madd(vf a, vf b, vf c) {
+#if IMGVEC_VMATH_HAS_FMA
+    return __builtin_elementwise_fma(a, b, c);
+#else
+    return a * b + c;
+#endif
+}
+/// x clamped into [lo, hi]; NaN stays NaN.
+FN vf clamp(vf x, vf lo, vf hi) {
+    vf raised = select(x < lo, lo, x);
+    return select(raised > hi, hi, raised);
+}
+
+// MARK: exp
+
+#define ROUNDING_MAGIC 12582912.0f   // 1.5 * 2^23: adding it rounds |y| < 2^22 to an integer
+#define LOG2E 1.44269504088896341f
+#define LN2_HI 0.693359375f          // ln 2 = LN2_HI - LN2_LO; LN2_HI * n is exact for |n| < 2^15
+#define LN2_LO 2.12194440e-4f
+
+/// e^(hi + lo) where `hi - n ln2_hi` is exact (any float hi with few enough significant bits
+/// near the reduction, e.g. an exact square; or plain x with lo = 0) and |lo| is small.
+/// hi + lo must lie in [-150, 89] or be NaN. Cephes-style: n = round((hi + lo) log2 e),
+/// r = hi + lo - n ln 2 in two steps, e^r by a degree-7 polynomial, times 2^n built from
+/// exponent bits in two halves 2^n1 2^n2 (so that n in [-217, 129] neither overflows the
+/// bits nor rounds twice in the subnormal range; n = 128, 129 overflow to +inf as they should).
+/// Returns e^r 2^n1 (a normal float) and sets *scale = 2^n2: a caller that multiplies the
+/// result by y rounds once, not twice, when y e^(hi + lo) is subnormal.
+FN vf exp_of_sum_parts(vf hi, vf lo, vf *scale) {
+    vf t = madd(hi + lo, splat(LOG2E), splat(ROUNDING_MAGIC));
+    vf n = t - ROUNDING_MAGIC;
+    vi k = (vi)t - (vi)splat(ROUNDING_MAGIC);
+    vf r = madd(n, splat(-LN2_HI), hi);
+    r = madd(n, splat(LN2_LO), r) + lo;
+    vf p = splat(1.9875691500e-4f);
+    p = madd(p, r, splat(1.3981999507e-3f));
+    p = madd(p, r, splat(8.3334519073e-3f));
+    p = madd(p, r, splat(4.1665795894e-2f));
+    p = madd(p, r, splat(1.6666665459e-1f));
+    p = madd(p, r, splat(5.0000001201e-1f));
+    p = madd(p, r * r, r + 1.0f);
+    vi half = k >> 1;
+    *scale = (vf)((vu)(k - half + 127) << 23);
+    return p * (vf)((vu)(half + 127) << 23);
+}
+
+FN vf exp_of_sum(vf hi, vf lo) {
+    vf scale;
+    vf part = exp_of_sum_parts(hi, lo, &scale);
+    return part * scale;
+}
+
+/// exp_of_sum_parts(x, 0) for any x (clamped: below -150 the result is 0, above 89 +inf).
+FN vf exp_parts(vf x, vf *scale) {
+    return exp_of_sum_parts(clamp(x, splat(-150.0f), splat(89.0f)), splat(-0.0f), scale);   // + -0 folds away
+}
+
+/// e^x.
+FN vf exp_v(vf x) {
+    vf scale;
+    vf part = exp_parts(x, &scale);
+    return part * scale;
+}
+
+// MARK: logistic family
+
+/// 1 / (1 + e^-x), as e^x / (1 + e^x) for x < 0 so no intermediate overflows.
+FN vf sigmoid_v(vf x) {
+    vf e = exp_v(-magnitude(x));
+    return select(x < 0.0f, e, splat(1.0f)) / (1.0f + e);
+}
+
+/// x * sigmoid(x) (SiLU, Swish).
+FN vf silu_v(vf x) {
+    vf scale;
+    vf part = exp_parts(-magnitude(x), &scale);
+    vf e = part * scale;
+    vf bounded = select(x < -200.0f, splat(-200.0f), x);   // -inf * e^-inf would be NaN
+    return select(x < 0.0f, bounded * part * scale, x) / (1.0f + e);
+}
+
+/// x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): GELU's tanh form, since
+/// (1 + tanh u) / 2 = sigmoid(2u). 2u is formed in double and handed to exp as a float
+/// plus its rounding error: in float alone its relative error (~1e-7) times |2u| (up to
+/// ~100 before the result underflows) would reach 1e-5 relative in the negative tail.
+FN vf gelu_tanh_v(vf x) {
+    vd xd = __builtin_convertvector(x, vd);
+    vd twice_u = xd * (xd * xd * 0.0713548162726008 + 1.5957691216057308);
+    vf high = __builtin_convertvector(twice_u, vf);
+    vf low = __builtin_convertvector(twice_u - __builtin_convertvector(high, vd), vf);
+    low = select(low == low, low, splat(0.0f));   // inf - inf: 2u beyond the float range
+    vi negative = high < 0.0f;
+    // e = exp(-|2u|), as exp(-|high| - (±low))
+    vf scale;
+    vf part = exp_of_sum_parts(clamp(-magnitude(high), splat(-150.0f), splat(0.0f)), select(negative, low, -low), &scale);
+    vf e = part * scale;
+    vf y = select(negative, x * part * scale, x) / (1.0f + e);
+    return select(x < -20.0f, splat(-0.0f), y);
+}
+
+// MARK: tanh
+
+/// tanh x: Cephes' odd polynomial below |x| = 0.625 (no cancellation near 0),
+/// (1 - e^-2|x|) / (1 + e^-2|x|) with the sign of x beyond.
+FN vf tanh_v(vf x) {
+    vf z = x * x;
+    vf p = splat(-5.70498872745e-3f);
+    p = madd(p, z, splat(2.06390887954e-2f));
+    p = madd(p, z, splat(-5.37397155531e-2f));
+    p = madd(p, z, splat(1.33314422036e-1f));
+    p = madd(p, z, splat(-3.33332819422e-1f));
+    vf small = madd(p * z, x, x);
+    vf a = magnitude(x);
+    vf e = exp_v(-2.0f * a);
+    vf large = (1.0f - e) / (1.0f + e);
+    return with_sign_of(magnitude(select(a < 0.625f, small, large)), x);   // odd, so -0 stays -0
+}
+
+// MARK: erf
+
+/// erf z and erfc z for z = |x| * scale, scale = 1 or 1/sqrt 2 (GELU).
+///
+/// Below z = 0.5: the Maclaurin series of erf (7 terms; the next is < 5e-10 there).
+/// Above: erfc z = t exp(-z^2 + P(t)), t = 1 / (1 + z/2), P of degree 9 — the Chebyshev-fitted
+/// form of Press et al., Numerical Recipes §6.2 (1.2e-7 relative everywhere). z^2 = x^2 scale^2
+/// is passed to exp as an exact part and a small correction (|x| = xh + xl, xh keeping 12
+/// significant bits so xh^2 is exact): rounding z or z^2 would cost up to 1e-5 relative at z = 10.
+FN void erf_erfc(vf x, const int halve_square, vf *erf_out, vf *erfc_out) {
+    vf ax = magnitude(x);
+    // Bound z where the answer no longer changes: erf z rounds to 1 from z = 4, and GELU's
+    // x/2 erfc z underflows beyond z = 10. Also keeps exp out of its (slow) subnormal results
+    // except in GELU's far negative tail.
+    vf limit = halve_square ? select(x < 0.0f, splat(14.142135f), splat(8.485281f)) : splat(6.0f);
+    ax = select(ax > limit, limit, ax);
+    vf a = halve_square ? ax * 0.70710678118654752f : ax;
+    vf z = a * a;
+    vf s = splat(1.2055332981789664e-4f);
+    s = madd(s, z, splat(-8.548327023450852e-4f));
+    s = madd(s, z, splat(5.223977625442188e-3f));
+    s = madd(s, z, splat(-2.6866170645131252e-2f));
+    s = madd(s, z, splat(1.1283791670955126e-1f));
+    s = madd(s, z, splat(-3.7612638903183754e-1f));
+    vf series = madd(s, z, splat(1.1283791670955126f)) * a;
+
+    vf t = 1.0f / madd(a, splat(0.5f), splat(1.0f));
+    vf q = splat(0.17087277f);
+    q = madd(q, t, splat(-0.82215223f));
+    q = madd(q, t, splat(1.48851587f));
+    q = madd(q, t, splat(-1.13520398f));
+    q = madd(q, t, splat(0.27886807f));
+    q = madd(q, t, splat(-0.18628806f));
+    q = madd(q, t, splat(0.09678418f));
+    q = madd(q, t, splat(0.37409196f));
+    q = madd(q, t, splat(1.00002368f));
+    q = madd(q, t, splat(-1.26551223f));
+    vf high = (vf)((vu)ax & 0xFFFFF000u);
+    vf low = ax - high;
+    vf square_high = high * high, square_low = low * (ax + high);
+    if (halve_square) { square_high *= 0.5f; square_low *= 0.5f; }
+    vf tail = t * exp_of_sum(-square_high, q - square_low);
+
+    vi use_series = a < 0.5f;
+    *erf_out = select(use_series, series, 1.0f - tail);
+    *erfc_out = select(use_series, 1.0f - series, tail);
+}
+
+FN vf erf_v(vf x) {
+    vf erf, erfc;
+    erf_erfc(x, 0, &erf, &erfc);
+    return with_sign_of(erf, x);
+}
+
+/// GELU, exact form: x/2 (1 + erf(x / sqrt 2)), written x/2 erfc(|x| / sqrt 2) for x < 0
+/// so that the negative tail keeps its relative accuracy.
+FN vf gelu_v(vf x) {
+    vf erf, erfc;
+    erf_erfc(x, 1, &erf, &erfc);
+    vf half_x = 0.5f * x;
+    vf y = select(x < 0.0f, half_x * erfc, madd(half_x, erf, half_x));
+    return select(x < -14.142135f, splat(-0.0f), y);   // z > 10: |result| < 1e-44
+}
+
+// MARK: piecewise linear
+
+/// x * clamp((x + 3) / 6, 0, 1): x + 3 is exact near -3, so the gate keeps its relative
+/// accuracy where it starts; x is bounded below by -3 so that -inf gives 0, not NaN.
+FN vf hardswish_v(vf x) {
+    vf gate = clamp((x + 3.0f) * (1.0f / 6.0f), splat(0.0f), splat(1.0f));
+    return select(x < -3.0f, splat(-3.0f), x) * gate;
+}
+
+FN vf hardsigmoid_v(vf x, vf alpha, vf beta) {
+    return clamp(madd(x, alpha, beta), splat(0.0f), splat(1.0f));
+}
+
+// MARK: buffers
+
+/// y[i] = BODY(x[i]) over whole vectors, then the tail padded into one vector so that every
+/// element goes through the same arithmetic. x == y is fine.
+#define IMGVEC_VMATH_MAP(name, BODY)                                                     \
+    static IMGVEC_VMATH_TARGET void name(const float *x, float *y, long n, float a, float b) { \
+        vf A = splat(a), B = splat(b);                                                   \
+        (void)A; (void)B;                                                                \
+        long i = 0;                                                                      \
+        for (; i + W <= n; i += W) { vf v = load(x + i); store(y + i, BODY); }           \
+        if (i < n) {                                                                     \
+            float buffer[W] = {0};                                                       \
+            long rest = n - i;                                                           \
+            __builtin_memcpy(buffer, x + i, (unsigned long)rest * sizeof(float));        \
+            vf v = load(buffer);                                                         \
+            store(buffer, BODY);                                                         \
+            __builtin_memcpy(y + i, buffer, (unsigned long)rest * sizeof(float));        \
+        }                                                                                \
+    }
+
+IMGVEC_VMATH_MAP(map_exp, exp_v(v))
+IMGVEC_VMATH_MAP(map_sigmoid, sigmoid_v(v))
+IMGVEC_VMATH_MAP(map_silu, silu_v(v))
+IMGVEC_VMATH_MAP(map_tanh, tanh_v(v))
+IMGVEC_VMATH_MAP(map_erf, erf_v(v))
+IMGVEC_VMATH_MAP(map_gelu, gelu_v(v))
+IMGVEC_VMATH_MAP(map_gelu_tanh, gelu_tanh_v(v))
+IMGVEC_VMATH_MAP(map_hardswish, hardswish_v(v))
+IMGVEC_VMATH_MAP(map_hardsigmoid, hardsigmoid_v(v, A, B))
+IMGVEC_VMATH_MAP(map_clamp, clamp(v, A, B))
+
+static IMGVEC_VMATH_TARGET void imgvec_vmath_run(imgvec_vmath_function function, const float *x, float *y,
+                                                 long n, float a, float b) {
+    switch (function) {
+    case IMGVEC_VMATH_EXP: map_exp(x, y, n, a, b); break;
+    case IMGVEC_VMATH_SIGMOID: map_sigmoid(x, y, n, a, b); break;
+    case IMGVEC_VMATH_SILU: map_silu(x, y, n, a, b); break;
+    case IMGVEC_VMATH_TANH: map_tanh(x, y, n, a, b); break;
+    case IMGVEC_VMATH_ERF: map_erf(x, y, n, a, b); break;
+    case IMGVEC_VMATH_GELU: map_gelu(x, y, n, a, b); break;
+    case IMGVEC_VMATH_GELU_TANH: map_gelu_tanh(x, y, n, a, b); break;
+    case IMGVEC_VMATH_HARDSWISH: map_hardswish(x, y, n, a, b); break;
+    case IMGVEC_VMATH_HARDSIGMOID: map_hardsigmoid(x, y, n, a, b); break;
+    case IMGVEC_VMATH_CLAMP: map_clamp(x, y, n, a, b); break;
+    }
+}
+
+#undef W
+#undef FN

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ImgVec", targets: ["ImgVec"]),
         .library(name: "ImgVecEngine", targets: ["Tensor", "Kernels", "Graph", "ONNX"]),
         .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "ModelZoo", targets: ["ModelZoo"]),
         .executable(name: "imgvec", targets: ["imgvec"]),
     ],
     dependencies: [
@@ -60,9 +61,14 @@ let package = Package(
                 dependencies: ["Tensor", "CImageCodecs", "CJPEG", "CPNG", "CWebP", "CGIF", "CTIFF"],
                 swiftSettings: fastMath),
 
+        // MARK: Models: checkpoints, architecture builders, presets, hub downloads
+        .target(name: "ModelZoo",
+                dependencies: ["Tensor", "Graph", "Imaging", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: fastMath),
+
         // MARK: The job: pipeline, store, search, export
         .target(name: "Embedding",
-                dependencies: ["Tensor", "Kernels", "Graph", "ONNX", "Imaging", "CSQLite",
+                dependencies: ["Tensor", "Kernels", "Graph", "ONNX", "Imaging", "ModelZoo", "CSQLite",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: fastMath),
 
@@ -82,6 +88,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TestSupport"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "TestSupport"]),
         .testTarget(name: "ParityTests", dependencies: ["ImgVec", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Tensor", "Imaging", "Embedding"]),

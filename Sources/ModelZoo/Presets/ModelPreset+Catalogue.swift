@@ -43,9 +43,11 @@ extension ModelPreset {
     /// The preset `imgvec embed` uses without `--model`.
     public static let defaultName = "efficientnet-lite0"
 
-    /// The preset called `name` (case-insensitive; `_` and `-` are interchangeable).
+    /// The preset called `name` (case-insensitive; `-` and `_` are ignored, so
+    /// `resnet50`, `ResNet-50` and `resnet_50` are the same).
     public static func named(_ name: String) -> ModelPreset? {
-        let key = name.lowercased().replacingOccurrences(of: "_", with: "-")
-        return all.first { $0.name == key }
+        func key(_ text: String) -> String { text.lowercased().filter { $0 != "-" && $0 != "_" } }
+        let wanted = key(name)
+        return all.first { key($0.name) == wanted }
     }
 }

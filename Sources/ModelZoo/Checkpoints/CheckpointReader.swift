@@ -40,8 +40,8 @@ public enum CheckpointReader {
     /// The format of a checkpoint from its first bytes.
     public static func format(of bytes: UnsafeRawBufferPointer, path: String) throws -> CheckpointFormat {
         if ZipArchive.looksLikeZip(bytes) { return .torchZip }
-        if bytes.count >= 2, bytes[0] == PickleOpcode.proto { return .torchLegacy }
         if SafetensorsReader.looksLikeSafetensors(bytes) { return .safetensors }
+        if bytes.count >= 2, bytes[0] == PickleOpcode.proto { return .torchLegacy }
         let reason = bytes.isEmpty ? "the file is empty"
             : "the first bytes match neither a zip archive, a pickle nor a safetensors header"
         throw CheckpointError.unrecognisedFormat(path: path, reason: reason)

@@ -25,7 +25,7 @@ struct RestrictedUnpickler {
 
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
-    private var memo: [UInt32: PickleValue] = [:]
+    private(set) var memo: [UInt32: PickleValue] = [:]
 
     init(path: String, context: String, persistentLoad: @escaping (PickleValue) throws -> PickleValue) {
         self.path = path

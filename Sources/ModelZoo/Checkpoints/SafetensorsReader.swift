@@ -15,12 +15,13 @@ public enum SafetensorsReader {
         "I16": .int16, "I8": .int8, "U8": .uint8, "U16": .uint16, "BOOL": .bool,
     ]
 
-    /// True when `bytes` start with a plausible header length followed by `{`.
+    /// True when `bytes` start with a plausible header length (under 2^40; a pickle's first
+    /// eight bytes read as a far larger number) followed by `{`.
     static func looksLikeSafetensors(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count >= 10 else { return false }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[i]) << (8 * UInt64(i)) }
-        return length >= 2 && bytes[8] == UInt8(ascii: "{")
+        return length >= 2 && length < 1 << 40 && bytes[8] == UInt8(ascii: "{")
     }
 
     /// Reads the safetensors file at `url`.

@@ -40,7 +40,7 @@ struct CheckpointUnpicklerTests {
         bytes += [0x28] + Self.shortUnicode("pi") + [0x47, 0x40, 0x09, 0x21, 0xFB, 0x54, 0x44, 0x2D, 0x18]
         bytes += Self.shortUnicode("neg") + [0x8A, 2, 0x00, 0xFF]                       // LONG1 -256
         bytes += Self.shortUnicode("list") + [0x5D, 0x94, 0x28, 0x88, 0x4E, 0x4D, 0x34, 0x12, 0x65]
-        bytes += Self.shortUnicode("again") + [0x68, 1, 0x75, 0x2E]                      // BINGET 1 = the list
+        bytes += Self.shortUnicode("again") + [0x68, 2, 0x75, 0x2E]  // BINGET 2 = the list (memo 0 = global, 1 = dict)
         guard case let .dict(dict) = try Self.unpickle(bytes) else { Issue.record("not a dict"); return }
         #expect(dict.entries.count == 4)
         guard case let .float(pi)? = dict["pi"] else { Issue.record("pi"); return }

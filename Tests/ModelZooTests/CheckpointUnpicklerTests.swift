@@ -92,4 +92,36 @@ struct CheckpointUnpicklerTests {
             _ = try? Self.unpickle([0x80, 0x02] + body)
         }
     }
+
+    @Test("a state dict nested under 'state_dict' is unwrapped; persistent ids become storages")
+    func nestedStateDict() throws {
+        let global: (String) -> [UInt8] = { [0x63] + Self.text($0) }
+        let binUnicode: (String) -> [UInt8] = { [0x58, UInt8($0.utf8.count), 0, 0, 0] + Self.text($0) }
+        var bytes: [UInt8] = [0x80, 0x02, 0x7D, 0x28] + binUnicode("epoch") + [0x4B, 3] + binUnicode("state_dict")
+        bytes += global("collections\nOrderedDict\n") + [0x29, 0x52, 0x28] + binUnicode("module.w")
+        bytes += global("torch._utils\n_rebuild_tensor_v2\n") + [0x28, 0x28] + binUnicode("storage")
+        bytes += global("torch\nFloatStorage\n") + binUnicode("0") + binUnicode("cpu") + [0x4B, 4, 0x74, 0x51]
+        bytes += [0x4B, 1, 0x4B, 3, 0x85, 0x4B, 1, 0x85, 0x89] + global("collections\nOrderedDict\n") + [0x29, 0x52, 0x74, 0x52]
+        bytes += [0x75, 0x75, 0x2E]
+        let storages = StorageTable()
+        let root = try bytes.withUnsafeBytes { raw in
+            var cursor = ByteCursor(raw, path: "nested.pth")
+            var unpickler = RestrictedUnpickler(path: "nested.pth", context: "data.pkl",
+                                                persistentLoad: TorchStateDict.storageResolver(path: "nested.pth", storages: storages))
+            return try unpickler.load(from: &cursor)
+        }
+        let entries = try TorchStateDict.entries(in: root, path: "nested.pth")
+        #expect(entries.map(\.name) == ["module.w"])
+        let recipe = try #require(entries.first?.recipe)
+        #expect(recipe.storage.key == "0" && recipe.storage.dataType == .float32 && recipe.storage.elementCount == 4)
+        #expect(recipe.storageOffset == 1 && recipe.size == [3] && recipe.stride == [1])
+        let storage: [Float] = [9, 1, 2, 3]
+        let tensor = try storage.withUnsafeBytes { raw in
+            try TensorMaterializer.tensor(recipe, storageBytes: raw, owner: storages, name: "module.w", path: "nested.pth")
+        }
+        let checkpoint = Checkpoint(url: URL(fileURLWithPath: "nested.pth"), format: .torchZip,
+                                    entries: [("module.w", tensor.copy(), .float32)]).removingPrefix("module.")
+        #expect(checkpoint.names == ["w"])
+        #expect(try checkpoint.floats("w") == [1, 2, 3])
+    }
 }

@@ -63,4 +63,15 @@ import Testing
         #expect(HubFileMetadata.normalizeETag("W/\"abc\"") == "abc")
         #expect(HubFileMetadata.normalizeETag("\"abc\"") == "abc")
     }
+
+    @Test func progressBarLine() {
+        let bar = HubProgressBar(width: 10)
+        #expect(bar.line(for: HubProgress(filename: "m.onnx", completedBytes: 4_200_000, totalBytes: 10_000_000))
+                == "m.onnx  42% [####      ] 4.2 MB / 10.0 MB")
+        #expect(bar.line(for: HubProgress(filename: "m.onnx", completedBytes: 10, totalBytes: 10))
+                == "m.onnx 100% [##########] 10 B / 10 B")
+        #expect(bar.line(for: HubProgress(filename: "c.json", completedBytes: 1500, totalBytes: nil)) == "c.json  1.5 kB")
+        #expect(HubProgressBar.formatBytes(999_960) == "1.0 MB")
+        #expect(HubProgressBar.formatBytes(1_234_567_890) == "1.2 GB")
+    }
 }

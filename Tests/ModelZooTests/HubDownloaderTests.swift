@@ -19,8 +19,8 @@ struct HubDownloaderTests {
             server = try HubTestServer()
             root = FileManager.default.temporaryDirectory
                 .appendingPathComponent("imgvec-hub-\(UUID().uuidString)", isDirectory: true)
-            var generator = SystemRandomNumberGenerator()
-            weights = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            // Non-periodic bytes (a byte-swapped Weyl sequence) so misplaced ranges change the hash.
+            weights = (0..<300_000).map { UInt8(truncatingIfNeeded: (UInt64($0) &* 0x9E37_79B9_7F4A_7C15).byteSwapped) }
             config = Array(#"{"hidden_size": 8}"#.utf8)
             server.host(repo: HubDownloaderTests.repo, filename: "onnx/model.onnx",
                         commit: HubDownloaderTests.commit, bytes: weights, lfs: true)
@@ -193,6 +193,50 @@ struct HubDownloaderTests {
 
         let path = try downloader.download(repo: "old-org/tiny-model", filename: "onnx/model.onnx")
         #expect(path.path.contains("/models--old-org--tiny-model/snapshots/\(Self.commit)/onnx/model.onnx"))
+        #expect(try fileBytes(path) == fixture.weights)
+    }
+
+    @Test func checkForUpdatesReusesBlobOfAnotherCommit() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let downloader = fixture.downloader()
+        let first = try downloader.download(repo: Self.repo, filename: "onnx/model.onnx")
+        // Same commit: one HEAD, no GET.
+        let before = fixture.server.requests.count
+        #expect(try downloader.download(repo: Self.repo, filename: "onnx/model.onnx", checkForUpdates: true) == first)
+        #expect(fixture.server.requests.dropFirst(before).map(\.method) == ["HEAD"])
+
+        // main moves to a new commit with the same file: new snapshot, same blob, refs/main updated, no GET.
+        let newCommit = String(repeating: "f", count: 40)
+        fixture.server.host(repo: Self.repo, filename: "onnx/model.onnx", commit: newCommit,
+                            bytes: fixture.weights, lfs: true)
+        let gets = fixture.cdnGets.count
+        let second = try downloader.download(repo: Self.repo, filename: "onnx/model.onnx", checkForUpdates: true)
+        #expect(second.path.contains("/snapshots/\(newCommit)/onnx/model.onnx"))
+        #expect(fixture.cdnGets.count == gets)
+        #expect(try fileBytes(second) == fixture.weights)
+        let ref = try String(contentsOf: fixture.repoFolder.appendingPathComponent("refs/main"), encoding: .utf8)
+        #expect(ref == newCommit)
+        // The old snapshot still resolves by its commit.
+        #expect(try downloader.cache.cachedFile(repo: Self.repo, revision: Self.commit, filename: "onnx/model.onnx")
+                == first)
+
+        // Hub unreachable: the cached copy is returned.
+        fixture.server.stop()
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(try downloader.download(repo: Self.repo, filename: "onnx/model.onnx", checkForUpdates: true) == second)
+    }
+
+    @Test func slowButSteadyTransferOutlivesTheIdleTimeout() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        fixture.server.setPacing(chunk: 40_000, delay: 0.2)  // ~1.6 s in total, never idle for 1 s
+        let downloader = HubDownloader(environment: HubEnvironment(cacheRoot: fixture.root,
+                                                                   endpoint: fixture.server.baseURL),
+                                       timeout: 1, resumeAttempts: 0, retryDelay: 0)
+        let start = Date()
+        let path = try downloader.download(repo: Self.repo, filename: "onnx/model.onnx")
+        #expect(Date().timeIntervalSince(start) > 1.2)
         #expect(try fileBytes(path) == fixture.weights)
     }
 

@@ -36,6 +36,7 @@ final class HubTestServer: @unchecked Sendable {
     private var renamedRepositories: [String: String] = [:]
     private var dropsAfterBytes: [(pathPrefix: String, bytes: Int)] = []
     private var ignoresRange = false
+    private var pacing: (chunk: Int, delay: TimeInterval)?
     private var log: [Request] = []
     private var stopping = false
     private let listener: Int32
@@ -98,6 +99,9 @@ final class HubTestServer: @unchecked Sendable {
 
     /// When true, Range headers are ignored (always 200 with the whole body).
     func setIgnoresRange(_ value: Bool) { lock.withLock { ignoresRange = value } }
+
+    /// When set, bodies are sent `chunk` bytes at a time with `delay` seconds between chunks.
+    func setPacing(chunk: Int, delay: TimeInterval) { lock.withLock { pacing = (chunk, delay) } }
 
     /// Every request received so far.
     var requests: [Request] { lock.withLock { log } }
@@ -230,12 +234,15 @@ final class HubTestServer: @unchecked Sendable {
         head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
         var bytes = Array(head.utf8)
         if !isHead { bytes += body.prefix(limit ?? body.count) }
+        let pace = lock.withLock { pacing }
         var offset = 0
         while offset < bytes.count {
+            if let pace, offset > 0 { Thread.sleep(forTimeInterval: pace.delay) }
+            let end = pace.map { min(bytes.count, offset + $0.chunk) } ?? bytes.count
             #if canImport(Glibc)
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset..<end].withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             #else
-            let sent = bytes[offset...].withUnsafeBytes { Darwin.send(connection, $0.baseAddress, $0.count, 0) }
+            let sent = bytes[offset..<end].withUnsafeBytes { Darwin.send(connection, $0.baseAddress, $0.count, 0) }
             #endif
             guard sent > 0 else { return }
             offset += sent

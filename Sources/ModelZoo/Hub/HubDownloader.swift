@@ -40,7 +40,8 @@ public final class HubDownloader: @unchecked Sendable {
     /// - Parameters:
     ///   - endpoint: overrides the downloader's endpoint for this call.
     ///   - checkForUpdates: when false (the default) a cached file is returned without any network access;
-    ///     when true the hub is asked which commit `revision` points to now (offline: the cached file is used).
+    ///     when true the hub is asked which commit `revision` points to now (a blob already cached under
+    ///     another commit is reused without download; offline or unreachable: the cached file is used).
     ///   - progress: called on a background thread as bytes arrive.
     /// - Returns: the snapshot path `…/snapshots/<commit>/<filename>` (a symlink to the blob).
     @discardableResult
@@ -55,7 +56,14 @@ public final class HubDownloader: @unchecked Sendable {
         if isOffline {
             throw HubError.offline(repo: repo, revision: revision, filename: filename, cacheRoot: cache.root.path)
         }
-        let metadata = try fileMetadata(repo: repo, revision: revision, filename: filename, endpoint: endpoint)
+        let metadata: HubFileMetadata
+        do {
+            metadata = try fileMetadata(repo: repo, revision: revision, filename: filename, endpoint: endpoint)
+        } catch HubError.transport(let url, let reason) {
+            // Like huggingface_hub: when the hub cannot be reached, a cached copy is good enough.
+            if let cached { return cached }
+            throw HubError.transport(url: url, reason: reason)
+        }
         let snapshot = try cache.snapshotURL(repo: repo, commit: metadata.commit, filename: filename)
         let blob = try cache.blobURL(repo: repo, etag: metadata.etag)
         if !FileManager.default.fileExists(atPath: snapshot.path) {

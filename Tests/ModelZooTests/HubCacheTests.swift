@@ -12,6 +12,7 @@ import Testing
         #expect(HubEnvironment(["HOME": "/home/u", "HF_HOME": "~/hf"]).cacheRoot.path == "/home/u/hf/hub")
         #expect(HubEnvironment(["HF_HUB_CACHE": "", "HF_HOME": "/hf"]).cacheRoot.path == "/hf/hub")
         #expect(HubCache(environment: HubEnvironment(["HF_HUB_CACHE": "/c"])).root.path == "/c")
+        #expect(HubEnvironment(["HUGGINGFACE_HUB_CACHE": "/old", "HF_HOME": "/hf"]).cacheRoot.path == "/old")
     }
 
     @Test func endpointOfflineAndTokenVariables() {

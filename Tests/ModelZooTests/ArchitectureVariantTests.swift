@@ -131,4 +131,17 @@ struct ArchitectureVariantTests {
             try VGG.build(variant: .vgg16, weights: Self.zeroWeights(specs), output: .flattenedFeatures, imageSize: 300)
         }
     }
+
+    @Test func presetsAreNamedAndBuildable() throws {
+        #expect(Set(ArchitecturePreset.all.map(\.name)).count == ArchitecturePreset.all.count)
+        for preset in ArchitecturePreset.all {
+            #expect(try ArchitecturePreset(named: preset.name) == preset)
+            #expect(!preset.parameters().isEmpty)
+        }
+        #expect(try ArchitecturePreset(named: "vgg16_flatten") == .vgg(.vgg16, flattened: true))
+        #expect(throws: ArchitectureError.self) { try ArchitecturePreset(named: "resnet19") }
+        let preset = try ArchitecturePreset(named: "mobilenet_v3_small")
+        let graph = try preset.build(weights: Self.zeroWeights(preset.parameters()))
+        #expect(graph.outputs[0].shape == [.symbolic("batch"), .fixed(576)])
+    }
 }

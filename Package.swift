@@ -88,7 +88,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "TestSupport",
+        .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "ONNX", "TestSupport",
                                                          .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "TestSupport"]),
         .testTarget(name: "ParityTests", dependencies: ["ImgVec", "TestSupport"]),

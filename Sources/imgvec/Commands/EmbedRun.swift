@@ -16,10 +16,12 @@ final class EmbedRun {
 
     /// Runs the job and returns the exit status.
     func execute() throws -> Int32 {
-        let modelURL = URL(fileURLWithPath: command.model)
-        let recipe = try RecipeResolver.resolve(command.recipe)
-        let model = try InferenceModel(contentsOf: modelURL, options: SessionOptions(threadCount: command.threads))
-        let options = EmbeddingOptions(recipe: recipe, outputNode: command.node, pooling: command.pooling,
+        let resolved = try ModelResolver().resolve(command.model, options: SessionOptions(threadCount: command.threads))
+        let model = resolved.model
+        let recipeName = command.recipe ?? resolved.preset?.recipe ?? "torchvision"
+        let recipe = try RecipeResolver.resolve(recipeName)
+        let pooling = command.pooling ?? resolved.preset.flatMap { Pooling(rawValue: $0.pooling) } ?? .none
+        let options = EmbeddingOptions(recipe: recipe, outputNode: command.node, pooling: pooling,
                                        normalize: command.normalize, batchSize: command.batch,
                                        decodeThreads: command.decodeThreads ?? ProcessInfo.processInfo.activeProcessorCount,
                                        fastJPEG: command.fastJPEG)
@@ -32,11 +34,10 @@ final class EmbedRun {
             sink = try FileSink(url: URL(fileURLWithPath: output), dimension: dimension)
         } else {
             let provenance = CollectionProvenance(
-                modelSHA256: try ContentHash.hexDigest(ofFileAt: modelURL),
-                modelName: modelURL.deletingPathExtension().lastPathComponent,
-                recipeName: command.recipe, recipeJSON: try recipe.canonicalJSON(),
+                modelSHA256: resolved.sha256, modelName: resolved.name,
+                recipeName: recipeName, recipeJSON: try recipe.canonicalJSON(),
                 outputNode: command.node ?? model.graph.outputs.first?.name ?? "",
-                pooling: command.pooling.rawValue, normalized: command.normalize, dimension: dimension)
+                pooling: pooling.rawValue, normalized: command.normalize, dimension: dimension)
             let storeSink = try StoreSink(store: command.store.open(), collection: command.store.collection,
                                           provenance: provenance)
             paths = storeSink.pathsNeedingWork(paths)

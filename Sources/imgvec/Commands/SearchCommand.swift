@@ -21,7 +21,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Query by a path already in the store.")
     var path: String?
 
-    @Option(help: "The collection's ONNX model file (for --image).")
+    @Option(help: "The collection's model file (for --image; presets are found by name).")
     var model: String?
 
     @Option(name: .short, help: "Number of results.")
@@ -59,16 +59,17 @@ struct SearchCommand: ParsableCommand {
 /// Embeds one query image exactly as a collection's vectors were made.
 enum QueryEmbedder {
     static func embed(image: String, model: String?, provenance: CollectionProvenance) throws -> [Float] {
-        guard let model else {
-            throw CLIError("--image needs --model: the ONNX file of collection's model '\(provenance.modelName)'")
+        // A preset collection finds its own model; an ONNX collection needs the file.
+        let argument = model ?? (ModelPreset.named(provenance.modelName) != nil ? provenance.modelName : nil)
+        guard let argument else {
+            throw CLIError("--image needs --model: the ONNX file of the collection's model '\(provenance.modelName)'")
         }
-        let url = URL(fileURLWithPath: model)
-        let hash = try ContentHash.hexDigest(ofFileAt: url)
-        guard hash == provenance.modelSHA256 else {
-            throw CLIError("\(model): not the collection's model (sha256 \(hash.prefix(12))…, the collection was made with \(provenance.modelSHA256.prefix(12))… '\(provenance.modelName)')")
+        let resolved = try ModelResolver().resolve(argument, options: SessionOptions())
+        guard resolved.sha256 == provenance.modelSHA256 else {
+            throw CLIError("\(argument): not the collection's model (sha256 \(resolved.sha256.prefix(12))…, the collection was made with \(provenance.modelSHA256.prefix(12))… '\(provenance.modelName)')")
         }
         let recipe = try PreprocessingRecipe.fromJSON(Data(provenance.recipeJSON.utf8))
-        let inference = try InferenceModel(contentsOf: url)
+        let inference = resolved.model
         let options = EmbeddingOptions(recipe: recipe, outputNode: provenance.outputNode.isEmpty ? nil : provenance.outputNode,
                                        pooling: Pooling(rawValue: provenance.pooling) ?? .none,
                                        normalize: provenance.normalized, batchSize: 1, decodeThreads: 1)

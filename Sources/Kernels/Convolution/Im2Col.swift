@@ -6,10 +6,11 @@ public enum Im2Col {
     /// - Parameters:
     ///   - input: the group's first input channel plane (`inputChannelsPerGroup` planes follow).
     ///   - columns: output positions `oy * outputWidth + ox` to unfold.
-    ///   - output: `reductionDepth x columns.count`, row stride `columns.count`.
+    ///   - output: `reductionDepth x columns.count`.
+    ///   - rowStride: floats between rows of `output` (default `columns.count`).
     public static func unfold(_ input: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
-                              columns: Range<Int>, into output: UnsafeMutablePointer<Float>) {
-        let width = columns.count
+                              columns: Range<Int>, into output: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let width = rowStride ?? columns.count
         var row = output
         for channel in 0..<g.inputChannelsPerGroup {
             let plane = input + channel * g.inputPlane

@@ -10,9 +10,9 @@ import Kernels
 ///
 /// Every worker multiplies whole tiles with all of a group's output channels (the packed
 /// weights are shared read-only); tile counts are chosen so that the threads get equal
-/// numbers of tiles. Widths are multiples of 16 (the micro-kernels' half panel).
+/// numbers of tiles. Inner tile edges fall on multiples of 16 (the micro-kernels' half panel).
 struct ConvolutionTiling: Equatable {
-    /// Columns per tile (the last tile of an image or of the batch may be narrower).
+    /// The widest tile (scratch is sized for it).
     let width: Int
     /// Tiles per image, or `nil` when tiles run across image boundaries.
     let perImage: Int?
@@ -39,28 +39,30 @@ struct ConvolutionTiling: Equatable {
             while batch * groups * tiles % threads != 0 && batch * groups * tiles < 8 * threads && tiles * 32 < plane {
                 tiles += 1
             }
-            let width = Self.roundUp((plane + tiles - 1) / tiles, 16)
-            self.width = width
-            perImage = (plane + width - 1) / width
-            count = batch * perImage!
+            perImage = tiles
+            count = batch * tiles
+            width = (plane + tiles - 1) / tiles + 16
         } else {
             var tiles = (total + preferred - 1) / preferred
             if groups * tiles % threads != 0 { tiles = min(Self.roundUp(groups * tiles, threads) / groups, max(1, total / 16)) }
-            let width = Self.roundUp((total + tiles - 1) / tiles, 16)
-            self.width = width
             perImage = nil
-            count = (total + width - 1) / width
+            count = tiles
+            width = (total + tiles - 1) / tiles + 16
         }
     }
 
-    /// The flattened columns of tile `tile`.
+    /// The flattened columns of tile `tile`: near-equal shares with inner edges on multiples of 16.
     func columns(_ tile: Int) -> Range<Int> {
         if let perImage {
-            let image = tile / perImage, start = image * plane + tile % perImage * width
-            return start..<min(start + width, image * plane + plane)
+            let image = tile / perImage, local = tile % perImage
+            return (image * plane + Self.edge(local, of: perImage, extent: plane))
+                ..< (image * plane + Self.edge(local + 1, of: perImage, extent: plane))
         }
-        let start = tile * width
-        return start..<min(start + width, total)
+        return Self.edge(tile, of: count, extent: total)..<Self.edge(tile + 1, of: count, extent: total)
+    }
+
+    static func edge(_ index: Int, of parts: Int, extent: Int) -> Int {
+        index >= parts ? extent : min(extent, (extent * index / parts + 8) / 16 * 16)
     }
 
     static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }

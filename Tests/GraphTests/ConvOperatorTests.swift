@@ -57,7 +57,14 @@ struct ConvOperatorTests {
         try check(ReferenceConvolution(n: 2, c: 6, h: 5, w: 7, cout: 9, kh: 1, kw: 1), threads: 2)
         try check(ReferenceConvolution(n: 3, c: 6, h: 5, w: 7, cout: 9, kh: 1, kw: 1, sh: 2, sw: 2))
         try check(ReferenceConvolution(n: 3, c: 16, h: 1, w: 1, cout: 10, kh: 1, kw: 1), activation: .sigmoid)
-        // Few items and a large plane: the ParallelGEMM path.
+        // Planes wider than one tile (several tiles per image), with im2col and pointwise.
+        try check(ReferenceConvolution(n: 2, c: 3, h: 24, w: 26, cout: 13, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+                  activation: .silu, threads: 3)
+        try check(ReferenceConvolution(n: 3, c: 2, h: 20, w: 31, cout: 5, kh: 1, kw: 1), threads: 2)
+        // Small planes batched across images (tiles cross image boundaries), with im2col.
+        try check(ReferenceConvolution(n: 5, c: 4, h: 5, w: 3, cout: 7, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+                  activation: .relu, threads: 2)
+        // Few items and a large plane.
         try check(ReferenceConvolution(n: 1, c: 8, h: 1, w: 300, cout: 64, kh: 1, kw: 1), threads: 2)
     }
 

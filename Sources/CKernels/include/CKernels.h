@@ -82,6 +82,28 @@ void imgvec_vmath(imgvec_vmath_function function, const float *x, float *y, long
 int imgvec_vmath_with_kernel(imgvec_sgemm_kernel kernel, imgvec_vmath_function function,
                              const float *x, float *y, long n, float a, float b);
 
+/// The geometry of one depthwise convolution plane (one filter per channel), 2-D;
+/// pads at the bottom and right are implied by the output size.
+typedef struct imgvec_depthwise_shape {
+    long input_height, input_width, output_height, output_width;
+    long kernel_height, kernel_width, stride_height, stride_width;
+    long dilation_height, dilation_width, pad_top, pad_left;
+} imgvec_depthwise_shape;
+
+/// Floats of 64-byte aligned scratch imgvec_depthwise_plane needs (0 for an invalid shape).
+long imgvec_depthwise_scratch_floats(const imgvec_depthwise_shape *shape);
+
+/// Planes first_plane ..< first_plane + plane_count of an NCHW tensor (plane p = image
+/// p / channels, channel p % channels; `input` and `output` point at the tensors' starts):
+/// output = conv(input, weights[channel]) + bias[channel], clamped to [lo, hi] when `clamp`
+/// != 0 (Relu, Clip). `weights` holds kernel_height x kernel_width taps per channel; `bias`
+/// may be NULL. `isa` picks the instruction set (the sgemm kernel ids; AUTO: the best this
+/// CPU runs). Returns 0, or -1 (nothing written) when the CPU cannot run `isa` or the shape
+/// is invalid. Thread-safe given separate scratch.
+int imgvec_depthwise_planes(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *shape, long channels,
+                            long first_plane, long plane_count, const float *input, const float *weights,
+                            const float *bias, int clamp, float lo, float hi, float *output, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,81 +1,73 @@
-/// Depthwise convolution (one filter per channel) with SIMD over output columns.
+import CKernels
+
+/// Depthwise convolution (one filter per channel) on NCHW planes, by the C kernels in
+/// CKernels (`depthwise_conv.c`: AVX-512, AVX2+FMA or portable, chosen from the CPU).
 ///
-/// Each channel plane is first copied into scratch with its zero padding made
-/// explicit and, for stride `s > 1`, split into `s` column phases (phase `p`
-/// holds padded columns `p, p+s, p+2s...`). Every tap then reads contiguous
-/// vectors, so one loop serves all strides and dilations; 3x3 and 5x5 kernels
-/// are specialised (fully unrolled taps).
+/// Each plane is copied into scratch with its zero padding explicit (columns split by stride
+/// phase), then blocks of 4 output rows x one vector of columns accumulate every tap; 3x3 and
+/// 5x5 are unrolled. Bias and Relu / Clip run inside the kernel; other activations run here,
+/// on each small batch of planes right after the kernel wrote it (still in cache).
 public enum DepthwiseConvolution {
-    public typealias V = SIMD8<Float>
+    /// Output floats per kernel call before the activation catches up (keeps them in L2).
+    static let activationChunkFloats = 16 * 1024
 
-    /// Floats of scratch one worker needs for ``convolvePlane``.
-    public static func scratchCount(_ g: ConvolutionGeometry) -> Int { PaddedPlane(g).count }
+    /// Floats of scratch one worker needs for ``convolve(_:weights:bias:activation:output:geometry:planes:scratch:kernel:)``.
+    public static func scratchCount(_ g: ConvolutionGeometry) -> Int {
+        var shape = cShape(g)
+        return max(16, imgvec_depthwise_scratch_floats(&shape))
+    }
 
-    /// Convolves one channel plane: `output = activation(conv(input, weights) + bias)`.
+    /// Convolves planes `planes` of the batch (plane `p` = image `p / C`, channel `p % C`):
+    /// `output = activation(conv(input, weights[channel]) + bias[channel])`.
     ///
     /// - Parameters:
-    ///   - weights: `kernelHeight * kernelWidth` taps.
-    ///   - scratch: at least ``scratchCount(_:)`` floats.
+    ///   - input, output: the NCHW tensors' first floats.
+    ///   - weights: `kernelHeight * kernelWidth` taps per channel.
+    ///   - scratch: at least ``scratchCount(_:)`` floats, 64-byte aligned.
+    ///   - kernel: the instruction set (tests force one; `.automatic` follows the CPU).
+    /// - Returns: `false` (nothing written) when this CPU cannot run `kernel` or the geometry
+    ///   is empty.
+    @discardableResult
+    public static func convolve(_ input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                                activation: Activation?, output: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry,
+                                planes: Range<Int>, scratch: UnsafeMutablePointer<Float>,
+                                kernel: GEMM.Kernel = .automatic) -> Bool {
+        guard !planes.isEmpty else { return true }
+        var shape = cShape(g)
+        let bounds = VectorKernels.clampBounds(activation)
+        let clamp: Int32 = activation != nil && bounds != nil ? 1 : 0
+        let after = bounds == nil ? activation : nil
+        let plane = g.outputPlane
+        let step = after == nil ? planes.count : max(1, activationChunkFloats / max(1, plane))
+        var first = planes.lowerBound
+        while first < planes.upperBound {
+            let count = min(step, planes.upperBound - first)
+            let status = imgvec_depthwise_planes(kernel.cValue, &shape, g.outputChannels, first, count, input, weights, bias,
+                                                 clamp, bounds?.0 ?? 0, bounds?.1 ?? 0, output, scratch)
+            guard status == 0 else { return false }
+            after?.apply(output + first * plane, count: count * plane)
+            first += count
+        }
+        return true
+    }
+
+    /// Convolves one plane (`input`, `output` point at the plane; `weights` at its taps).
     public static func convolvePlane(_ input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: Float,
                                      activation: Activation?, output: UnsafeMutablePointer<Float>,
                                      geometry g: ConvolutionGeometry, scratch: UnsafeMutablePointer<Float>) {
-        let layout = PaddedPlane(g)
-        layout.fill(from: input, geometry: g, padValue: 0, into: scratch)
-        let taps = g.kernelHeight * g.kernelWidth
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: taps) { offsets in
-            // Tap offsets inside the padded copy, relative to (oy * sh) row and output column ox.
-            for ky in 0..<g.kernelHeight {
-                for kx in 0..<g.kernelWidth {
-                    let column = kx * g.dilationWidth
-                    offsets[ky * g.kernelWidth + kx] = ky * g.dilationHeight * layout.rowStride
-                        + (column % g.strideWidth) * layout.phaseSize + column / g.strideWidth
-                }
-            }
-            let base = UnsafePointer(offsets.baseAddress!)
-            switch taps {
-            case 9: rows(taps: 9, base, scratch, weights, bias, output, g, layout, activation)
-            case 25: rows(taps: 25, base, scratch, weights, bias, output, g, layout, activation)
-            default: rows(taps: taps, base, scratch, weights, bias, output, g, layout, activation)
-            }
+        var single = g
+        single.batch = 1; single.inputChannels = 1; single.outputChannels = 1; single.groups = 1
+        _ = withUnsafePointer(to: bias) { b in
+            convolve(input, weights: weights, bias: b, activation: activation, output: output, geometry: single,
+                     planes: 0..<1, scratch: scratch)
         }
     }
 
-    @inline(__always)
-    static func rows(taps: Int, _ offsets: UnsafePointer<Int>, _ padded: UnsafePointer<Float>,
-                     _ weights: UnsafePointer<Float>, _ bias: Float, _ output: UnsafeMutablePointer<Float>,
-                     _ g: ConvolutionGeometry, _ layout: PaddedPlane, _ activation: Activation?) {
-        let ow = g.outputWidth, rowStep = g.strideHeight * layout.rowStride
-        let biasVector = V(repeating: bias)
-        // Relu / Clip (or nothing) clamp in registers; other activations run per row afterwards.
-        let bounds = VectorKernels.clampBounds(activation)
-        let lo = V(repeating: bounds?.0 ?? -.infinity), hi = V(repeating: bounds?.1 ?? .infinity)
-        let rowActivation = bounds == nil ? activation : nil
-        for oy in 0..<g.outputHeight {
-            let out = output + oy * ow
-            let rowBase = padded + oy * rowStep
-            var ox = 0
-            while ox < ow {
-                var a0 = biasVector, a1 = biasVector
-                let base = rowBase + ox
-                for tap in 0..<taps {
-                    let source = base + offsets[tap]
-                    let w = V(repeating: weights[tap])
-                    a0 += w * UnsafeRawPointer(source).loadUnaligned(as: V.self)
-                    a1 += w * UnsafeRawPointer(source + 8).loadUnaligned(as: V.self)
-                }
-                a0 = VectorKernels.min(VectorKernels.max(a0, lo), hi)
-                a1 = VectorKernels.min(VectorKernels.max(a1, lo), hi)
-                let remaining = ow - ox
-                if remaining >= 16 {
-                    UnsafeMutableRawPointer(out + ox).storeBytes(of: a0, as: V.self)
-                    UnsafeMutableRawPointer(out + ox + 8).storeBytes(of: a1, as: V.self)
-                } else {
-                    for i in 0..<Swift.min(8, remaining) { out[ox + i] = a0[i] }
-                    if remaining > 8 { for i in 0..<(remaining - 8) { out[ox + 8 + i] = a1[i] } }
-                }
-                ox += 16
-            }
-            if let rowActivation { rowActivation.apply(out, count: ow) }
-        }
+    static func cShape(_ g: ConvolutionGeometry) -> imgvec_depthwise_shape {
+        imgvec_depthwise_shape(input_height: g.inputHeight, input_width: g.inputWidth, output_height: g.outputHeight,
+                               output_width: g.outputWidth, kernel_height: g.kernelHeight, kernel_width: g.kernelWidth,
+                               stride_height: g.strideHeight, stride_width: g.strideWidth,
+                               dilation_height: g.dilationHeight, dilation_width: g.dilationWidth,
+                               pad_top: g.padTop, pad_left: g.padLeft)
     }
 }

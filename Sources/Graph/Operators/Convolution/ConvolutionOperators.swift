@@ -10,20 +10,19 @@ func registerConvolutionOperators(in registry: OperatorRegistry) {
 /// bias, fused activation) on float32 NCHW tensors.
 ///
 /// The strategy follows the geometry: depthwise convolutions use a SIMD kernel
-/// (``DepthwiseConvolution``); a 1x1 stride-1 unpadded convolution is a GEMM on
-/// the NCHW input as it stands; everything else unfolds tiles of output
-/// positions with ``Im2Col`` into per-worker scratch and multiplies them. ONNX
-/// weights `[Cout, Cin/g, kh, kw]` are already the row-major `[Cout, K]` GEMM
-/// operand (and the per-channel taps the depthwise kernel reads), so they are
-/// used in place. Bias and activation run per output tile while it is in cache.
+/// (``DepthwiseConvolution``, taps read in place); everything else is a GEMM per
+/// (group, tile of output columns) with the weights packed once at build
+/// (``ConvolutionWeights``): a 1x1 stride-1 unpadded convolution reads the NCHW
+/// input as it stands, others unfold each tile with ``Im2Col`` into per-worker
+/// scratch (see ``ConvolutionTiling``). Bias and activation run per output tile
+/// while it is in cache.
 final class ConvOperator: Operator {
     let label: String
     let window: SlidingWindow
     let groups: Int
     let activation: Activation?
-
-    /// Floats of im2col scratch each worker may use for one tile.
-    static let tileBudgetFloats = 64 * 1024
+    /// The weights packed at build when they are a constant (else packed per run).
+    let packedWeights: ConvolutionWeights?
 
     init(context: OperatorContext) throws {
         let node = context.node
@@ -32,6 +31,13 @@ final class ConvOperator: Operator {
         groups = try node.int("group", default: 1)
         guard groups >= 1 else { throw GraphError.badAttribute(node: label, attribute: "group", reason: "must be >= 1, got \(groups)") }
         activation = try Activation(fusedInto: node)
+        // Depthwise weights ([C, 1, kh, kw] with group C) are read in place; others are packed.
+        if let weight = context.constant(1), weight.dataType == .float32, weight.shape.count >= 3,
+           !(weight.shape[1] == 1 && groups > 1 && weight.shape[0] == groups) {
+            packedWeights = ConvolutionWeights(weight: weight, groups: groups)
+        } else {
+            packedWeights = nil
+        }
     }
 
     func geometry(_ input: [Int], _ weight: [Int]) throws -> ConvolutionGeometry {
@@ -80,10 +86,23 @@ final class ConvOperator: Operator {
                                  activation: activation, output: outputs[0].floatPointer, context: context)
         if g.isDepthwise {
             run.depthwise()
-        } else if g.isPointwise && g.outputPlane == 1 && g.groups == 1 {
-            run.fullyConnected()
-        } else {
-            run.gemm(tileBudget: Self.tileBudgetFloats)
+            return
+        }
+        let rows = g.outputChannelsPerGroup, depth = g.reductionDepth
+        guard rows > 0, depth > 0, g.outputPlane > 0, g.batch > 0 else {
+            // Empty reduction (no input channels or taps): the output is bias and activation only.
+            let plane = g.outputPlane
+            for image in 0..<g.batch {
+                let base = outputs[0].floatPointer + image * g.outputChannels * plane
+                for channel in 0..<g.outputChannels { (base + channel * plane).update(repeating: bias?[channel] ?? 0, count: plane) }
+                if let activation { activation.apply(base, count: g.outputChannels * plane) }
+            }
+            return
+        }
+        if let packed = packedWeights, packed.matches(rows: rows, depth: depth, groups: g.groups) {
+            run.gemm(weights: packed)
+        } else if let packed = ConvolutionWeights(weight: w, groups: g.groups) {
+            run.gemm(weights: packed)
         }
     }
 }

@@ -29,94 +29,83 @@ struct ConvolutionRun {
         }
     }
 
-    /// One plane per work item with the SIMD depthwise kernel.
+    /// Depthwise: the (image, channel) planes split evenly over the pool, C kernel per range.
     func depthwise() {
         let g = geometry
         let scratchFloats = DepthwiseConvolution.scratchCount(g)
         context.reserveScratch(byteCount: scratchFloats * 4)
-        let taps = g.kernelHeight * g.kernelWidth
-        let channels = g.outputChannels
+        let planes = g.batch * g.outputChannels
+        let workers = min(context.threadPool.threadCount, planes)
         let context = self.context, input = self.input, weights = self.weights, bias = self.bias
         let output = self.output, activation = self.activation
-        Self.forEachItem(g.batch * channels, pool: context.threadPool) { item, worker in
-            let channel = item % channels
+        let run = { (worker: Int) in
             let scratch = context.scratch(byteCount: scratchFloats * 4, slot: worker).assumingMemoryBound(to: Float.self)
-            DepthwiseConvolution.convolvePlane(input + item * g.inputPlane, weights: weights + channel * taps,
-                                               bias: bias?[channel] ?? 0, activation: activation,
-                                               output: output + item * g.outputPlane, geometry: g, scratch: scratch)
+            DepthwiseConvolution.convolve(input, weights: weights, bias: bias, activation: activation, output: output,
+                                          geometry: g, planes: (planes * worker / workers)..<(planes * (worker + 1) / workers),
+                                          scratch: scratch)
         }
+        if workers <= 1 { run(0) } else { context.threadPool.parallelFor(workers, body: run) }
     }
 
-    /// A 1x1 convolution on 1x1 planes: one GEMM `[N, Cin] x W^T` for the whole batch.
-    func fullyConnected() {
+    /// GEMM per (group, column tile) with the pre-packed weights; see ``ConvolutionTiling``.
+    func gemm(weights packed: ConvolutionWeights) {
         let g = geometry
-        let bias = self.bias, activation = self.activation, output = self.output
-        ParallelGEMM.multiply(pool: context.threadPool, split: .columns, transposeB: true,
-                              m: g.batch, n: g.outputChannels, k: g.inputChannels,
-                              a: input, lda: g.inputChannels, b: weights, ldb: g.inputChannels,
-                              c: output, ldc: g.outputChannels) { rows, columns in
-            ConvolutionEpilogue.applyColumnBias(output, ldc: g.outputChannels, rows: rows, columns: columns,
-                                                bias: bias, activation: activation)
-        }
-    }
-
-    /// GEMM per (image, group, tile of output positions), unfolding with im2col unless pointwise.
-    func gemm(tileBudget: Int) {
-        let g = geometry
-        let plane = g.outputPlane, depth = g.reductionDepth, rowsPerGroup = g.outputChannelsPerGroup
-        let threads = context.threadPool.threadCount
-        let images = g.batch * g.groups
-        // Tiles of at least 256 columns (narrower GEMMs lose efficiency), else within the scratch budget.
-        let widest = max(min(plane, 256), tileBudget / max(1, depth))
-        var tiles = (plane + widest - 1) / widest
-        // Enough items for every thread, in a multiple of the thread count when cheap.
-        if images * tiles < threads { tiles = max(tiles, min(max(1, plane / 64), (threads + images - 1) / images)) }
-        while images * tiles % threads != 0 && images * tiles < 4 * threads && tiles < plane / 64 { tiles += 1 }
-        let tileWidth = (plane + tiles - 1) / tiles
-        tiles = (plane + tileWidth - 1) / tileWidth
+        let plane = g.outputPlane, depth = g.reductionDepth, rows = g.outputChannelsPerGroup
         let pointwise = g.isPointwise
-        let scratchFloats = pointwise ? 0 : depth * tileWidth
-        if scratchFloats > 0 { context.reserveScratch(byteCount: scratchFloats * 4) }
-        let items = images * tiles
-        let context = self.context, input = self.input, weights = self.weights, bias = self.bias
+        let tiling = ConvolutionTiling(plane: plane, batch: g.batch, groups: g.groups, depth: depth,
+                                       unfolds: !pointwise, threads: context.threadPool.threadCount)
+        // Per worker: the unfolded / gathered tile (depth x width), then a C tile (rows x width).
+        let scratchFloats = (depth + rows) * tiling.width
+        context.reserveScratch(byteCount: scratchFloats * 4)
+        let context = self.context, input = self.input, bias = self.bias
         let output = self.output, activation = self.activation
 
-        // Columns matrix for one item: the unfolded tile, or the NCHW input itself.
-        func columns(_ image: Int, _ group: Int, _ range: Range<Int>, slot: Int) -> (UnsafePointer<Float>, Int) {
-            let source = input + (image * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
-            if pointwise { return (source + range.lowerBound, g.inputPlane) }
-            let scratch = context.scratch(byteCount: scratchFloats * 4, slot: slot).assumingMemoryBound(to: Float.self)
-            Im2Col.unfold(source, geometry: g, columns: range, into: scratch)
-            return (UnsafePointer(scratch), range.count)
-        }
-        func locate(_ item: Int) -> (image: Int, group: Int, range: Range<Int>) {
-            let tile = item % tiles, imageGroup = item / tiles
-            let start = tile * tileWidth
-            return (imageGroup / g.groups, imageGroup % g.groups, start..<min(plane, start + tileWidth))
-        }
-
-        if items >= threads {
-            Self.forEachItem(items, pool: context.threadPool) { item, worker in
-                let (image, group, range) = locate(item)
-                let (b, ldb) = columns(image, group, range, slot: worker)
-                let c = output + (image * g.outputChannels + group * rowsPerGroup) * plane + range.lowerBound
-                GEMM.multiply(m: rowsPerGroup, n: range.count, k: depth, a: weights + group * rowsPerGroup * depth,
-                              lda: depth, b: b, ldb: ldb, c: c, ldc: plane)
-                ConvolutionEpilogue.apply(c, ldc: plane, rows: 0..<rowsPerGroup, columns: 0..<range.count,
-                                          bias: bias.map { $0 + group * rowsPerGroup }, activation: activation)
+        Self.forEachItem(g.groups * tiling.count, pool: context.threadPool) { item, worker in
+            let group = item / tiling.count, columns = tiling.columns(item % tiling.count)
+            let width = columns.count
+            let scratch = context.scratch(byteCount: scratchFloats * 4, slot: worker).assumingMemoryBound(to: Float.self)
+            let groupBias = bias.map { $0 + group * rows }
+            let firstImage = columns.lowerBound / plane, lastImage = (columns.upperBound - 1) / plane
+            func source(_ image: Int) -> UnsafePointer<Float> {
+                input + (image * g.inputChannels + group * g.inputChannelsPerGroup) * g.inputPlane
             }
-            return
-        }
-        // Too few items: split each GEMM over the pool instead.
-        for item in 0..<items {
-            let (image, group, range) = locate(item)
-            let (b, ldb) = columns(image, group, range, slot: threads)
-            let c = output + (image * g.outputChannels + group * rowsPerGroup) * plane + range.lowerBound
-            let groupBias = bias.map { $0 + group * rowsPerGroup }
-            ParallelGEMM.multiply(pool: context.threadPool, split: .largest, m: rowsPerGroup, n: range.count, k: depth,
-                                  a: weights + group * rowsPerGroup * depth, lda: depth, b: b, ldb: ldb,
-                                  c: c, ldc: plane) { rows, cols in
-                ConvolutionEpilogue.apply(c, ldc: plane, rows: rows, columns: cols, bias: groupBias, activation: activation)
+            if firstImage == lastImage {
+                // Within one image: B is the input itself (pointwise) or its unfolded tile; C is the output.
+                let position = columns.lowerBound - firstImage * plane
+                let b: UnsafePointer<Float>, ldb: Int
+                if pointwise {
+                    (b, ldb) = (source(firstImage) + position, g.inputPlane)
+                } else {
+                    Im2Col.unfold(source(firstImage), geometry: g, columns: position..<(position + width), into: scratch)
+                    (b, ldb) = (UnsafePointer(scratch), width)
+                }
+                let c = output + (firstImage * g.outputChannels + group * rows) * plane + position
+                GEMM.multiply(packedA: packed.groups[group], n: width, b: b, ldb: ldb, c: c, ldc: plane)
+                ConvolutionEpilogue.apply(c, ldc: plane, rows: 0..<rows, columns: 0..<width,
+                                          bias: groupBias, activation: activation)
+                return
+            }
+            // Across images: gather every image's part of the tile, multiply once, scatter.
+            let c = scratch + depth * width
+            for image in firstImage...lastImage {
+                let lower = max(columns.lowerBound, image * plane), upper = min(columns.upperBound, image * plane + plane)
+                let offset = lower - columns.lowerBound, local = (lower - image * plane)..<(upper - image * plane)
+                if pointwise {
+                    for channel in 0..<g.inputChannelsPerGroup {
+                        (scratch + channel * width + offset).update(from: source(image) + channel * g.inputPlane + local.lowerBound,
+                                                                  count: local.count)
+                    }
+                } else {
+                    Im2Col.unfold(source(image), geometry: g, columns: local, into: scratch + offset, rowStride: width)
+                }
+            }
+            GEMM.multiply(packedA: packed.groups[group], n: width, b: scratch, ldb: width, c: c, ldc: width)
+            ConvolutionEpilogue.apply(c, ldc: width, rows: 0..<rows, columns: 0..<width, bias: groupBias, activation: activation)
+            for image in firstImage...lastImage {
+                let lower = max(columns.lowerBound, image * plane), upper = min(columns.upperBound, image * plane + plane)
+                let target = output + (image * g.outputChannels + group * rows) * plane + (lower - image * plane)
+                let from = c + (lower - columns.lowerBound)
+                for row in 0..<rows { (target + row * plane).update(from: from + row * width, count: upper - lower) }
             }
         }
     }

@@ -1,0 +1,156 @@
+// Depthwise convolution of one channel plane (one 2-D filter per channel), with bias and a
+// clamp (Relu / Clip) fused. The plane is first copied into scratch with its zero padding
+// made explicit and, for a horizontal stride s > 1, its columns split into s phases (phase
+// p holds padded columns p, p+s, p+2s...). Then the input under any tap of output column ox
+// is a contiguous run, and one vector loop (depthwise_body.h) serves every stride and
+// dilation: blocks of 4 output rows x one vector of columns, taps unrolled for 3x3 and 5x5.
+// The loop is compiled for AVX-512, AVX2+FMA (per-function target attributes, so the
+// library runs on any x86-64) and portable C; the CPU is asked once (cpu_features.c).
+#include "CKernels.h"
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define DW_VEC dw_v16
+#define DW_LANES 16
+#define DW_TARGET __attribute__((target("avx512f")))
+#define DW_NAME(x) dw_avx512_##x
+#define DW_STORE_PARTIAL(p, v, n) _mm512_mask_storeu_ps((p), (__mmask16)((1u << (n)) - 1), (__m512)(v))
+#define DW_LOAD_PARTIAL(p, n) ((dw_v16)_mm512_maskz_loadu_ps((__mmask16)((1u << (n)) - 1), (p)))
+#define DW_SPLAT(x) ((dw_v16)_mm512_set1_ps(x))
+#define DW_MIN(a, b) ((dw_v16)_mm512_min_ps((__m512)(a), (__m512)(b)))
+#define DW_MAX(a, b) ((dw_v16)_mm512_max_ps((__m512)(a), (__m512)(b)))
+#define DW_EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
+#define DW_ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+typedef float dw_v16 __attribute__((vector_size(64)));
+#include "depthwise_body.h"
+#undef DW_VEC
+#undef DW_LANES
+#undef DW_TARGET
+#undef DW_NAME
+#undef DW_STORE_PARTIAL
+#undef DW_SPLAT
+#undef DW_LOAD_PARTIAL
+#undef DW_MIN
+#undef DW_MAX
+#undef DW_EVEN_LANES
+#undef DW_ODD_LANES
+
+static const int dw_avx2_mask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+#define DW_VEC dw_v8
+#define DW_LANES 8
+#define DW_TARGET __attribute__((target("avx2,fma")))
+#define DW_NAME(x) dw_avx2_##x
+#define DW_STORE_PARTIAL(p, v, n) \
+    _mm256_maskstore_ps((p), _mm256_loadu_si256((const __m256i *)(dw_avx2_mask + 8 - (n))), (__m256)(v))
+#define DW_LOAD_PARTIAL(p, n) \
+    ((dw_v8)_mm256_maskload_ps((p), _mm256_loadu_si256((const __m256i *)(dw_avx2_mask + 8 - (n)))))
+#define DW_SPLAT(x) ((dw_v8)_mm256_set1_ps(x))
+#define DW_MIN(a, b) ((dw_v8)_mm256_min_ps((__m256)(a), (__m256)(b)))
+#define DW_MAX(a, b) ((dw_v8)_mm256_max_ps((__m256)(a), (__m256)(b)))
+#define DW_EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14
+#define DW_ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15
+typedef float dw_v8 __attribute__((vector_size(32)));
+#include "depthwise_body.h"
+#undef DW_VEC
+#undef DW_LANES
+#undef DW_TARGET
+#undef DW_NAME
+#undef DW_STORE_PARTIAL
+#undef DW_SPLAT
+#undef DW_LOAD_PARTIAL
+#undef DW_MIN
+#undef DW_MAX
+#undef DW_EVEN_LANES
+#undef DW_ODD_LANES
+#endif
+
+#define DW_VEC dw_v4
+#define DW_LANES 4
+#define DW_TARGET
+#define DW_NAME(x) dw_portable_##x
+#define DW_STORE_PARTIAL(p, v, n) __builtin_memcpy((p), &(v), (size_t)(n) * sizeof(float))
+#define DW_LOAD_PARTIAL(p, n) dw_portable_load_partial((p), (n))
+#define DW_SPLAT(x) ((dw_v4){(x), (x), (x), (x)})
+#define DW_MIN(a, b) __builtin_elementwise_min((a), (b))
+#define DW_MAX(a, b) __builtin_elementwise_max((a), (b))
+#define DW_EVEN_LANES 0, 2, 4, 6
+#define DW_ODD_LANES 1, 3, 5, 7
+typedef float dw_v4 __attribute__((vector_size(16)));
+static inline dw_v4 dw_portable_load_partial(const float *p, long n) {
+    dw_v4 v = {0};
+    __builtin_memcpy(&v, p, (size_t)n * sizeof(float));
+    return v;
+}
+#include "depthwise_body.h"
+
+/// The padded, phase-split copy: `rows` padded rows of `row_stride` floats per phase.
+typedef struct dw_layout { long rows, row_stride, phases, taps, offset_floats; } dw_layout;
+
+static dw_layout dw_layout_for(const imgvec_depthwise_shape *s) {
+    dw_layout l;
+    const long rounded_width = (s->output_width + 15) / 16 * 16;
+    l.rows = (s->output_height - 1) * s->stride_height + (s->kernel_height - 1) * s->dilation_height + 1;
+    // Room for a 16-float load at any output column plus the widest tap offset, 64-byte rows.
+    l.row_stride = (rounded_width + (s->kernel_width - 1) * s->dilation_width / s->stride_width + 1 + 15) / 16 * 16;
+    l.phases = s->stride_width;
+    l.taps = s->kernel_height * s->kernel_width;
+    l.offset_floats = (2 * l.taps + 15) / 16 * 16;   // the tap offsets (longs) come first
+    return l;
+}
+
+static int dw_shape_valid(const imgvec_depthwise_shape *s) {
+    return s->input_height > 0 && s->input_width > 0 && s->output_height > 0 && s->output_width > 0
+        && s->kernel_height > 0 && s->kernel_width > 0 && s->stride_height > 0 && s->stride_width > 0
+        && s->dilation_height > 0 && s->dilation_width > 0 && s->pad_top >= 0 && s->pad_left >= 0;
+}
+
+long imgvec_depthwise_scratch_floats(const imgvec_depthwise_shape *s) {
+    if (!dw_shape_valid(s)) return 0;
+    dw_layout l = dw_layout_for(s);
+    return l.offset_floats + l.rows * l.row_stride * l.phases;
+}
+
+int imgvec_depthwise_planes(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s, long channels,
+                            long first_plane, long plane_count, const float *input, const float *weights,
+                            const float *bias, int clamp, float lo, float hi, float *output, float *scratch) {
+    if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
+    if (!imgvec_sgemm_kernel_available(isa) || !dw_shape_valid(s) || channels <= 0) return -1;
+    const dw_layout l = dw_layout_for(s);
+    long *offsets = (long *)(void *)scratch;
+    float *padded = scratch + l.offset_floats;
+    const long phase_size = l.rows * l.row_stride;
+    for (long ky = 0; ky < s->kernel_height; ky++)
+        for (long kx = 0; kx < s->kernel_width; kx++) {
+            const long column = kx * s->dilation_width;
+            offsets[ky * s->kernel_width + kx] = ky * s->dilation_height * l.row_stride
+                + (column % s->stride_width) * phase_size + column / s->stride_width;
+        }
+    const long row_step = s->stride_height * l.row_stride, oh = s->output_height, ow = s->output_width;
+    const long in_plane = s->input_height * s->input_width, out_plane = oh * ow;
+    const int taps = (int)l.taps;
+    for (long p = first_plane; p < first_plane + plane_count; p++) {
+        const long channel = p % channels;
+        const float *x = input + p * in_plane, *w = weights + channel * taps;
+        const float b = bias ? bias[channel] : 0.0f;
+        float *y = output + p * out_plane;
+        switch (isa) {
+#if defined(__x86_64__)
+        case IMGVEC_SGEMM_KERNEL_AVX512:
+            dw_avx512_fill(s, l.rows, l.row_stride, phase_size, x, padded);
+            dw_avx512_plane(taps, padded, row_step, offsets, w, b, clamp, lo, hi, y, oh, ow);
+            break;
+        case IMGVEC_SGEMM_KERNEL_AVX2:
+            dw_avx2_fill(s, l.rows, l.row_stride, phase_size, x, padded);
+            dw_avx2_plane(taps, padded, row_step, offsets, w, b, clamp, lo, hi, y, oh, ow);
+            break;
+#endif
+        default:
+            dw_portable_fill(s, l.rows, l.row_stride, phase_size, x, padded);
+            dw_portable_plane(taps, padded, row_step, offsets, w, b, clamp, lo, hi, y, oh, ow);
+            break;
+        }
+    }
+    return 0;
+}

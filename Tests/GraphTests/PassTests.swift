@@ -75,3 +75,41 @@ import TestSupport
         #expect(optimized.nodes[0].inputs == ["x"])
     }
 }
+
+@Suite struct PadAndConstantFoldingTests {
+    /// x -> Pad(pads computed by a Constant/Concat subgraph) -> Conv: the subgraph folds at
+    /// load and the Pad becomes Conv padding, with identical results.
+    @Test func computedZeroPadFoldsIntoConvPadding() throws {
+        var generator = SeededGenerator(seed: 3)
+        let weight = generator.tensor([2, 3, 3, 3])
+        let graph = Graph(nodes: [
+            Node(name: "c", opType: "Concat", inputs: ["head", "tail"], outputs: ["pads"], attributes: ["axis": .int(0)]),
+            Node(name: "pad", opType: "Pad", inputs: ["x", "pads"], outputs: ["padded"]),
+            Node(name: "conv", opType: "Conv", inputs: ["padded", "w"], outputs: ["y"],
+                 attributes: ["strides": .ints([2, 2]), "pads": .ints([1, 0, 0, 0])]),
+        ], initializers: ["w": weight, "head": Tensor(shape: [4], int64s: [0, 0, 0, 1]), "tail": Tensor(shape: [4], int64s: [0, 0, 1, 2])],
+           inputs: [ValueInfo(name: "x", dataType: .float32, shape: [.symbolic("n"), .fixed(3), .fixed(9), .fixed(8)])],
+           outputs: [ValueInfo(name: "y", dataType: .float32, shape: nil)])
+        let optimized = try GraphOptimizer().optimize(graph)
+        #expect(optimized.nodes.map(\.opType) == ["Conv"])
+        #expect(try optimized.nodes[0].ints("pads") == [1, 1, 1, 2])
+        let x = generator.tensor([2, 3, 9, 8])
+        let folded = try Session(graph: graph, options: SessionOptions(threadCount: 1)).run(x)
+        let unfolded = try Session(graph: graph, options: SessionOptions(threadCount: 1, optimize: false)).run(x)
+        #expect(folded.shape == unfolded.shape)
+        #expect(Comparison.maxAbsDifference(folded.toFloats(), unfolded.toFloats()) < 1e-5)
+    }
+
+    @Test func nonZeroOrChannelPadsAreKept() throws {
+        for (pads, value) in [([0, 1, 1, 1, 0, 0, 1, 1], Float(0)), ([0, 0, 1, 1, 0, 0, 1, 1], Float(2))] {
+            let graph = Graph(nodes: [
+                Node(name: "pad", opType: "Pad", inputs: ["x", "pads", "v"], outputs: ["padded"]),
+                Node(name: "conv", opType: "Conv", inputs: ["padded", "w"], outputs: ["y"]),
+            ], initializers: ["w": Tensor(zeros: [1, pads[1] == 1 ? 4 : 3, 1, 1]),
+                              "pads": Tensor(shape: [8], int64s: pads.map(Int64.init)), "v": Tensor(scalar: value)],
+               inputs: [ValueInfo(name: "x", dataType: .float32, shape: nil)],
+               outputs: [ValueInfo(name: "y", dataType: .float32, shape: nil)])
+            #expect(try GraphOptimizer().optimize(graph).nodes.map(\.opType) == ["Pad", "Conv"])
+        }
+    }
+}

@@ -18,9 +18,11 @@ public struct GraphOptimizer {
         self.passes = passes
     }
 
-    /// Identity removal, BatchNorm folding, activation fusion, then dead-node removal.
+    /// Identity removal, load-time constant folding, Pad folding into Conv, BatchNorm
+    /// folding, activation fusion, then dead-node removal.
     public static var standardPasses: [GraphPass] {
-        [IdentityEliminationPass(), BatchNormFoldingPass(), ActivationFusionPass(), DeadNodeEliminationPass()]
+        [IdentityEliminationPass(), ConstantFoldingPass(), PadFoldingPass(), BatchNormFoldingPass(),
+         ActivationFusionPass(), DeadNodeEliminationPass()]
     }
 
     /// Runs every pass in order and returns the rewritten graph.

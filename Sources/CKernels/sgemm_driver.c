@@ -54,7 +54,10 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
             // With a single MR panel of A no packed B panel would be reused: read B in place
             // (only a partial last panel is packed, to pad it).
             const int directB = !transB && m <= mr;
-            if (!directB) imgvec_pack_b(d, transB, b, ldb, pc, kc, jc, nc, bufferB);
+            // When all of A's rows form one block, no packed B panel is reused across blocks: each
+            // one is packed just before its use and stays in L1 for every A panel.
+            const int panelwiseB = !directB && m <= mcMax;
+            if (!directB && !panelwiseB) imgvec_pack_b(d, transB, b, ldb, pc, kc, jc, nc, bufferB);
             for (long ic = 0; ic < m; ic += mcMax) {
                 const long mc = imgvec_min(mcMax, m - ic);
                 const float *blockA;
@@ -68,7 +71,10 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     const int width = (int)imgvec_min(nr, nc - jr);
                     const float *panelB = bufferB + jr * kc;
                     long panelStride = imgvec_panel_width(d, width);
-                    if (directB) {
+                    if (panelwiseB) {
+                        imgvec_pack_b(d, transB, b, ldb, pc, kc, jc + jr, width, bufferB);
+                        panelB = bufferB;
+                    } else if (directB) {
                         if (width == nr) {
                             panelB = b + pc * ldb + jc + jr;
                             panelStride = ldb;

@@ -2,6 +2,32 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#include <xmmintrin.h>
+#endif
+
+#if defined(__SSE2__)
+/// A full panel (mr rows, mr a multiple of 4) of a row-major A, transposed 4 x 4 at a time:
+/// one 16-byte store per four values instead of one scalar store each.
+static long pack_a_panel_4x4(long mr, const float *src, long lda, long kc, float *dst) {
+    long p = 0;
+    for (; p + 4 <= kc; p += 4) {
+        for (long r = 0; r < mr; r += 4) {
+            const float *s = src + r * lda + p;
+            __m128 r0 = _mm_loadu_ps(s), r1 = _mm_loadu_ps(s + lda);
+            __m128 r2 = _mm_loadu_ps(s + 2 * lda), r3 = _mm_loadu_ps(s + 3 * lda);
+            _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+            float *out = dst + p * mr + r;
+            _mm_storeu_ps(out, r0);
+            _mm_storeu_ps(out + mr, r1);
+            _mm_storeu_ps(out + 2 * mr, r2);
+            _mm_storeu_ps(out + 3 * mr, r3);
+        }
+    }
+    return p;
+}
+#endif
 
 void imgvec_pack_b(const imgvec_kernel_desc *d, int transB, const float *b, long ldb,
                    long pc, long kc, long jc, long nc, float *dst) {
@@ -10,10 +36,17 @@ void imgvec_pack_b(const imgvec_kernel_desc *d, int transB, const float *b, long
         long stride = imgvec_panel_width(d, width);
         if (!transB) {
             const float *src = b + pc * ldb + jc + j;
-            for (long p = 0; p < kc; p++) {
-                float *out = dst + p * stride;
-                memcpy(out, src + p * ldb, (size_t)width * sizeof(float));
-                for (long q = width; q < stride; q++) out[q] = 0;
+            if (width == 32 && stride == 32) {
+                // Constant-size copies inline (no call per row).
+                for (long p = 0; p < kc; p++) memcpy(dst + p * 32, src + p * ldb, 32 * sizeof(float));
+            } else if (width == 16 && stride == 16) {
+                for (long p = 0; p < kc; p++) memcpy(dst + p * 16, src + p * ldb, 16 * sizeof(float));
+            } else {
+                for (long p = 0; p < kc; p++) {
+                    float *out = dst + p * stride;
+                    memcpy(out, src + p * ldb, (size_t)width * sizeof(float));
+                    for (long q = width; q < stride; q++) out[q] = 0;
+                }
             }
         } else {
             // B is stored n x k: op(B)[p][j] = b[j * ldb + p]. Gather 8 columns at a time.
@@ -43,9 +76,13 @@ void imgvec_pack_a(const imgvec_kernel_desc *d, int transA, const float *a, long
         long height = imgvec_min(mr, mc - i);
         if (!transA) {
             const float *src = a + (ic + i) * lda + pc;
+            long done = 0;
+#if defined(__SSE2__)
+            if (height == mr && mr % 4 == 0) done = pack_a_panel_4x4(mr, src, lda, kc, dst);
+#endif
             for (long r = 0; r < height; r++) {
                 const float *s = src + r * lda;
-                for (long p = 0; p < kc; p++) dst[p * mr + r] = s[p];
+                for (long p = done; p < kc; p++) dst[p * mr + r] = s[p];
             }
             for (long r = height; r < mr; r++)
                 for (long p = 0; p < kc; p++) dst[p * mr + r] = 0;

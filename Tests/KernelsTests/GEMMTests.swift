@@ -134,7 +134,8 @@ struct GEMMTests {
     @Test func packedAMatchesNaive() {
         for kernel in Self.kernels where kernel.isAvailable {
             for (m, n, k, transA, transB) in [(13, 37, 300, false, false), (64, 100, 576, true, false),
-                                              (25, 65, 513, false, true), (1, 3, 2, false, false), (30, 1, 9, true, true)] {
+                                              (25, 65, 513, false, true), (1, 3, 2, false, false), (30, 1, 9, true, true),
+                                              (400, 48, 800, false, false)] {
                 let problem = GEMMProblem(m: m, n: n, k: k, transA: transA, transB: transB, alpha: 0.75, beta: 0.5, pad: 1)
                 let packed = problem.a.withUnsafeBufferPointer {
                     PackedMatrix(transposed: transA, rows: m, columns: k, a: $0.baseAddress!, lda: problem.lda, kernel: kernel)

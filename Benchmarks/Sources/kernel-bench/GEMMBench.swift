@@ -2,7 +2,8 @@ import Foundation
 import Kernels
 
 /// `kernel-bench --gemm`: single-threaded sgemm GFLOP/s, native kernel vs the system BLAS,
-/// median of runs, on shapes (M, N, K) that matter for conv nets.
+/// median of runs, on shapes (M, N, K) that matter for conv nets; then the conv-shaped
+/// problems with pre-packed A (weights [Cout x K] times im2col columns [K x N]).
 func benchmarkGEMM() {
     let shapes = [(1024, 1024, 1024), (64, 3136, 576), (256, 784, 1152), (1280, 49, 320), (1000, 1, 512), (1, 1000, 512)]
     print("kernel \(GEMM.Kernel.automatic.name); GFLOP/s, median")
@@ -14,21 +15,48 @@ func benchmarkGEMM() {
         var rates: [Double] = []
         for backend in [GEMM.Backend.native, .blas] {
             GEMM.backend = backend
-            let flops = 2.0 * Double(m * n * k)
-            let repeats = max(1, Int(1e8 / flops))
-            var times: [Double] = []
-            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
-                for _ in 0..<31 {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    for _ in 0..<repeats {
-                        GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
-                                      c: c.baseAddress!, ldc: n)
-                    }
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / Double(repeats))
-                }
-            } } }
-            rates.append(flops / times.sorted()[times.count / 2])
+            rates.append(medianRate(m: m, n: n, k: k) {
+                a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+                    GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                                  c: c.baseAddress!, ldc: n)
+                } } }
+            })
         }
         print(String(format: "%5d %5d %5d %9.1f %9.1f", m, n, k, rates[0], rates[1]))
     }
+    GEMM.backend = .native
+    let convShapes = [(64, 256, 576), (128, 256, 1152), (256, 196, 2304), (512, 49, 4608), (64, 3136, 576),
+                      (256, 128, 2304), (128, 384, 1152), (512, 512, 4608)]
+    print("conv-shaped, packed A      packed  unpacked")
+    for (m, n, k) in convShapes {
+        let a = (0..<(m * k)).map { _ in Float.random(in: -1...1) }
+        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1) }
+        var c = [Float](repeating: 0, count: m * n)
+        let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k) }
+        let packedRate = medianRate(m: m, n: n, k: k) {
+            b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+                GEMM.multiply(packedA: packed, n: n, b: b.baseAddress!, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
+            } }
+        }
+        let plainRate = medianRate(m: m, n: n, k: k) {
+            a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+                GEMM.multiply(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n,
+                              c: c.baseAddress!, ldc: n)
+            } } }
+        }
+        print(String(format: "%5d %5d %5d %9.1f %9.1f", m, n, k, packedRate, plainRate))
+    }
+}
+
+/// GFLOP/s of `body` (one m x n x k multiply): the median of 31 timed batches.
+private func medianRate(m: Int, n: Int, k: Int, _ body: () -> Void) -> Double {
+    let flops = 2.0 * Double(m * n * k)
+    let repeats = max(1, Int(1e8 / flops))
+    var times: [Double] = []
+    for _ in 0..<31 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<repeats { body() }
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / Double(repeats))
+    }
+    return flops / times.sorted()[times.count / 2]
 }

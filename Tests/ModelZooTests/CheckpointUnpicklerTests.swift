@@ -20,6 +20,18 @@ struct CheckpointUnpicklerTests {
     static func text(_ string: String) -> [UInt8] { Array(string.utf8) }
     static func shortUnicode(_ string: String) -> [UInt8] { [0x8C, UInt8(string.utf8.count)] + text(string) }
 
+    @Test("a container that contains itself is refused (it could never be freed); found by FuzzCheckpointReader")
+    func selfReferencesAreRefused() {
+        // EMPTY_LIST, DUP, APPEND: the list appended to itself.
+        #expect(throws: CheckpointError.self) { try Self.unpickle([0x80, 0x02, 0x5D, 0x32, 0x61, 0x2E]) }
+        // EMPTY_DICT, BINPUT 0, key, EMPTY_LIST, BINGET 0, APPEND, SETITEM: d['k'] = [d].
+        let indirect: [UInt8] = [0x80, 0x02, 0x7D, 0x71, 0x00] + Self.shortUnicode("k") + [0x5D, 0x68, 0x00, 0x61, 0x73, 0x2E]
+        #expect(throws: CheckpointError.self) { try Self.unpickle(indirect) }
+        // A list shared twice (not a cycle) is fine.
+        let shared: [UInt8] = [0x80, 0x02, 0x5D, 0x5D, 0x71, 0x00, 0x61, 0x68, 0x00, 0x61, 0x2E]
+        #expect((try? Self.unpickle(shared)) != nil)
+    }
+
     @Test("GLOBAL os.system, STACK_GLOBAL builtins.eval and subprocess.Popen are refused when read")
     func forbiddenGlobals() {
         let osSystem = [0x80, 0x02, 0x63] + Self.text("os\nsystem\n") + [0x58, 4, 0, 0, 0] + Self.text("echo") + [0x85, 0x52, 0x2E]

@@ -175,6 +175,7 @@ extension RestrictedUnpickler {
         guard dict.entries.count + items.count / 2 <= limits.maxContainerItems else {
             throw corrupt("dict larger than \(limits.maxContainerItems) items", at: offset)
         }
+        try refuseCycles(items, into: ObjectIdentifier(dict), at: offset)
         for index in stride(from: 0, to: items.count, by: 2) { dict.set(items[index], items[index + 1]) }
     }
 
@@ -184,6 +185,33 @@ extension RestrictedUnpickler {
         guard list.items.count + items.count <= limits.maxContainerItems else {
             throw corrupt("list larger than \(limits.maxContainerItems) items", at: offset)
         }
+        try refuseCycles(items, into: ObjectIdentifier(list), at: offset)
         list.items.append(contentsOf: items)
+    }
+
+    /// Refuses to put a container inside itself (directly or through others): state dicts
+    /// never do that, and a cycle of reference boxes would never be freed.
+    private func refuseCycles(_ items: [PickleValue], into target: ObjectIdentifier, at offset: Int) throws {
+        var visited = Set<ObjectIdentifier>()
+        var pending = items
+        var budget = 1 << 20
+        while let value = pending.popLast() {
+            budget -= 1
+            guard budget > 0 else { throw corrupt("container graph too large to check", at: offset) }
+            switch value {
+            case let .list(list):
+                let id = ObjectIdentifier(list)
+                if id == target { throw corrupt("a container that contains itself", at: offset) }
+                if visited.insert(id).inserted { pending += list.items }
+            case let .dict(dict):
+                let id = ObjectIdentifier(dict)
+                if id == target { throw corrupt("a container that contains itself", at: offset) }
+                if visited.insert(id).inserted { for entry in dict.entries { pending += [entry.key, entry.value] } }
+            case let .tuple(members):
+                pending += members
+            default:
+                continue
+            }
+        }
     }
 }

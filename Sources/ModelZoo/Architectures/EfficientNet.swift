@@ -72,18 +72,15 @@ public enum EfficientNet {
     /// pooled features, or `[batch, classes]` logits with `.classifier`.
     public static func build(variant: Variant, weights: WeightSource, head: ArchitectureHead = .features,
                              classes: Int = 1000) throws -> Graph {
-        var builder = GraphBuilder(architecture: variant.name, weights: weights, inputShape: ImageInput.anySize)
-        let output = construct(variant, head: head, classes: classes, &builder)
-        let width = head == .classifier ? classes : variant.featureCount
-        return try builder.finish(output: output, outputShape: [.symbolic("batch"), .fixed(width)],
-                                  ignoring: { head == .features && $0.hasPrefix("classifier.") })
+        try GraphBuilder.buildClassifierNetwork(architecture: variant.name, weights: weights, head: head, classes: classes,
+                                                featureCount: variant.featureCount) {
+            construct(variant, head: head, classes: classes, &$0)
+        }
     }
 
     /// Every tensor the variant reads, in torchvision's state-dict order.
     public static func parameters(variant: Variant, head: ArchitectureHead = .classifier, classes: Int = 1000) -> [ParameterSpec] {
-        var builder = GraphBuilder(architecture: variant.name, weights: nil, inputShape: ImageInput.anySize)
-        _ = construct(variant, head: head, classes: classes, &builder)
-        return builder.specs
+        GraphBuilder.parameterSpecs(architecture: variant.name) { construct(variant, head: head, classes: classes, &$0) }
     }
 
     private static func construct(_ variant: Variant, head: ArchitectureHead, classes: Int, _ b: inout GraphBuilder) -> String {

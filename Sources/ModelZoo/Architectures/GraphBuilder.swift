@@ -212,3 +212,24 @@ enum ImageInput {
     /// `[batch, 3, size, size]`.
     static func fixed(_ size: Int) -> [Dimension] { [.symbolic("batch"), .fixed(3), .fixed(size), .fixed(size)] }
 }
+
+extension GraphBuilder {
+    /// Builds a network whose output is pooled features (`[batch, featureCount]`) or, with
+    /// `.classifier`, logits; a features build ignores the checkpoint's `classifier.*` tensors.
+    static func buildClassifierNetwork(architecture: String, weights: WeightSource, head: ArchitectureHead,
+                                       classes: Int, featureCount: Int,
+                                       construct: (inout GraphBuilder) -> String) throws -> Graph {
+        var builder = GraphBuilder(architecture: architecture, weights: weights, inputShape: ImageInput.anySize)
+        let output = construct(&builder)
+        let width = head == .classifier ? classes : featureCount
+        return try builder.finish(output: output, outputShape: [.symbolic("batch"), .fixed(width)],
+                                  ignoring: { head == .features && $0.hasPrefix("classifier.") })
+    }
+
+    /// The tensors `construct` reads, in the order it reads them (no weights needed).
+    static func parameterSpecs(architecture: String, construct: (inout GraphBuilder) -> String) -> [ParameterSpec] {
+        var builder = GraphBuilder(architecture: architecture, weights: nil, inputShape: ImageInput.anySize)
+        _ = construct(&builder)
+        return builder.specs
+    }
+}

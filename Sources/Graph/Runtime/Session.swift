@@ -20,7 +20,13 @@ public final class Session: @unchecked Sendable {
     public let sourceGraph: Graph
     public let options: SessionOptions
     private let registry: OperatorRegistry
-    private let context: ExecutionContext
+    let context: ExecutionContext
+    /// Single-threaded contexts for batch lanes (see `Session+BatchLanes.swift`).
+    var laneContexts: [ExecutionContext] = []
+    /// Plan keys whose batch could not be split (shape inference failed for a slice).
+    var unsplittable: Set<PlanKey> = []
+    /// Lanes the last run used (1: the batch ran whole); for tests and diagnostics.
+    var lastLaneCount = 1
     private var compiled: [Set<String>: CompiledGraph] = [:]
     private var plans: [PlanKey: ExecutionPlan] = [:]
     private var planOrder: [PlanKey] = []
@@ -28,10 +34,12 @@ public final class Session: @unchecked Sendable {
     /// Per-op timings of the profiled runs (when ``SessionOptions/profile`` is on).
     public private(set) var profile = Profile()
 
-    private struct PlanKey: Hashable {
+    struct PlanKey: Hashable {
         let protected: Set<String>
         let inputs: [String: TensorType]
         let outputs: [String]
+        /// 0: the whole batch on the session's pool; `i > 0`: batch lane `i - 1`.
+        var lane = 0
     }
 
     /// How many plans (input shape sets) stay cached.
@@ -79,6 +87,8 @@ public final class Session: @unchecked Sendable {
         let compiledGraph = try compiledGraph(protecting: protected)
         let inputTypes = try checkInputs(inputs)
         let key = PlanKey(protected: protected, inputs: inputTypes, outputs: outputNames)
+        if let results = try runInLanes(inputs, key: key, compiledGraph) { return results }
+        lastLaneCount = 1
         let plan = try plan(for: key, compiledGraph)
 
         for (name, view) in plan.inputViews {
@@ -124,12 +134,13 @@ public final class Session: @unchecked Sendable {
         return built
     }
 
-    private func plan(for key: PlanKey, _ compiledGraph: CompiledGraph) throws -> ExecutionPlan {
+    func plan(for key: PlanKey, _ compiledGraph: CompiledGraph) throws -> ExecutionPlan {
         if let cached = plans[key] { return cached }
-        let plan = try ExecutionPlan(compiled: compiledGraph, inputTypes: key.inputs, outputNames: key.outputs, context: context)
+        let planContext = key.lane == 0 ? context : laneContexts[key.lane - 1]
+        let plan = try ExecutionPlan(compiled: compiledGraph, inputTypes: key.inputs, outputNames: key.outputs, context: planContext)
         plans[key] = plan
         planOrder.append(key)
-        if planOrder.count > Self.planCacheSize { plans[planOrder.removeFirst()] = nil }
+        if planOrder.count > Self.planCacheSize * (1 + options.threadCount) { plans[planOrder.removeFirst()] = nil }
         return plan
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 
 /// How a ``Session`` runs.
@@ -8,10 +9,17 @@ public struct SessionOptions: Sendable {
     public var optimize: Bool
     /// Whether to time each step (see ``Session/lastProfile``). Default off.
     public var profile: Bool
+    /// Whether a batch of at least ``threadCount`` items may be split into one
+    /// sub-batch per thread, each run single-threaded (no synchronisation between
+    /// ops), instead of splitting every op across the threads. Default on; used only
+    /// for graphs whose inputs and outputs all carry the same symbolic batch dimension.
+    /// `nil` at init reads the environment: `IMGVEC_SPLIT_BATCH=0` turns it off.
+    public var splitsBatch: Bool
 
-    public init(threadCount: Int? = nil, optimize: Bool = true, profile: Bool = false) {
+    public init(threadCount: Int? = nil, optimize: Bool = true, profile: Bool = false, splitsBatch: Bool? = nil) {
         self.threadCount = max(1, threadCount ?? ThreadPool.defaultThreadCount)
         self.optimize = optimize
         self.profile = profile
+        self.splitsBatch = splitsBatch ?? (ProcessInfo.processInfo.environment["IMGVEC_SPLIT_BATCH"] != "0")
     }
 }

@@ -109,12 +109,14 @@ struct BenchEmbedWorkerCommand: ParsableCommand {
     @Option var model: String
     @Option var batch: Int
     @Option var threads: Int
+    @Option var decodeThreads: Int?
     @Flag var fastJPEG = false
 
     func run() throws {
         let paths = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").map(String.init)
         let inference = try InferenceModel(contentsOf: URL(fileURLWithPath: model), options: SessionOptions(threadCount: threads))
-        let pipeline = EmbeddingPipeline(model: inference, options: EmbeddingOptions(batchSize: batch, fastJPEG: fastJPEG))
+        let pipeline = EmbeddingPipeline(model: inference, options: EmbeddingOptions(batchSize: batch,
+            decodeThreads: decodeThreads ?? ProcessInfo.processInfo.activeProcessorCount, fastJPEG: fastJPEG))
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = try pipeline.run(paths: paths, onBatch: { _ in })
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -41,7 +41,8 @@ public enum ArchitecturePreset: Sendable, Hashable {
     }()
 
     /// The preset's name: `resnet50`, `vgg16_flatten`, `vgg16_gap`, `efficientnet_b0`,
-    /// `efficientnet_lite0`, `mobilenet_v3_small`, `vit_b_16`, `vit_tiny-fixture`, ...
+    /// `efficientnet_lite0`, `mobilenet_v3_small`, `vit_b_16`, `vit_tiny-fixture`, `dinov2_small`,
+    /// `dinov2_base_patchmean`, `clip_vit_b_32`, ...
     public var name: String {
         switch self {
         case let .resnet(variant): return variant.rawValue

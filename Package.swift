@@ -81,7 +81,9 @@ let package = Package(
         ]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        // TestSupport's HubTestServer hashes with swift-crypto (shared by ModelZooTests and CLITests).
+        .target(name: "TestSupport", dependencies: ["Tensor", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ModelZoo
 
 /// Downloads against the in-process `HubTestServer` on 127.0.0.1 (never the internet).

@@ -17,8 +17,8 @@ import Tensor
 /// The attention runs as separate q/k/v MatMuls (the packed `in_proj_weight` is split and
 /// transposed once at build time; q's rows and bias are pre-scaled by 1/sqrt(head dim)).
 ///
-/// TODO: CLIP (`visual.transformer.resblocks.<i>.attn`, `ln_pre`, `proj`, QuickGELU) and
-/// DINOv2 (`blocks.<i>.attn.qkv`, layer scale `ls1`/`ls2`, register tokens) naming.
+/// Hugging Face's DINOv2 and CLIP vision towers share these layers (``DINOv2``, ``CLIPVision``;
+/// see TransformerLayers.swift).
 public enum VisionTransformer {
     /// The shape of a ViT.
     public struct Config: Sendable, Hashable {
@@ -63,99 +63,47 @@ public enum VisionTransformer {
         if c.imageSize % c.patchSize != 0 { b.fail("image size \(c.imageSize) is not a multiple of the patch size \(c.patchSize)") }
         if c.hidden % c.heads != 0 { b.fail("hidden width \(c.hidden) does not split into \(c.heads) heads") }
         let d = c.hidden
-        // Patch embedding: [B, D, g, g] -> [B, D, N] -> [B, N, D].
         let classToken = b.weight("class_token", [1, 1, d])
-        var x = b.conv("input", "conv_proj", in: 3, out: d, kernel: c.patchSize, stride: c.patchSize, pads: [0, 0, 0, 0], bias: true)
-        x = b.node("Reshape", [x, b.constant("conv_proj.shape", int64s: [0, Int64(d), -1])], name: "conv_proj.flatten")
-        x = b.node("Transpose", [x], name: "conv_proj.permute", ["perm": .ints([0, 2, 1])])
-        // Class token expanded to the batch: Expand(class_token, [batch, 1, D]).
-        let shape = b.node("Shape", [x], name: "batch.shape")
-        let batch = b.node("Gather", [shape, b.constant("batch.index", int64s: [0])], name: "batch.size", ["axis": .int(0)])
-        let target = b.node("Concat", [batch, b.constant("class_token.tail", int64s: [1, Int64(d)])], name: "class_token.shape",
-                            ["axis": .int(0)])
-        let tokens = b.node("Expand", [classToken, target], name: "class_token.expand")
-        x = b.node("Concat", [tokens, x], name: "encoder.input", ["axis": .int(1)])
+        var x = b.patchTokens("conv_proj", width: d, patch: c.patchSize, bias: true)
+        x = b.prependingClassToken(classToken, to: x, width: d)
         x = b.add(x, b.weight("encoder.pos_embedding", [1, c.tokens, d]), name: "encoder.pos_embedding.add")
 
         for layer in 0..<c.layers {
             x = encoderBlock(x, "encoder.layers.encoder_layer_\(layer)", c, &b)
         }
-        let cls = b.node("Gather", [x, b.constant("class_token.index", int64s: [0], shape: [])], name: "class_token.select",
-                         ["axis": .int(1)])
-        let features = layerNorm(cls, "encoder.ln", d, c.layerNormEpsilon, &b)
+        let cls = b.firstToken(x, name: "class_token.select")
+        let features = b.layerNorm(cls, "encoder.ln", width: d, epsilon: c.layerNormEpsilon)
         return head == .classifier ? b.linear(features, "heads.head", in: d, out: classes) : features
     }
 
     private static func encoderBlock(_ x: String, _ prefix: String, _ c: Config, _ b: inout GraphBuilder) -> String {
         let d = c.hidden
-        let headDim = d / max(c.heads, 1)
-        var h = layerNorm(x, "\(prefix).ln_1", d, c.layerNormEpsilon, &b)
-        h = selfAttention(h, "\(prefix).self_attention", d: d, heads: c.heads, headDim: headDim, &b)
+        var h = b.layerNorm(x, "\(prefix).ln_1", width: d, epsilon: c.layerNormEpsilon)
+        h = selfAttention(h, "\(prefix).self_attention", d: d, heads: c.heads, &b)
         let afterAttention = b.add(x, h, name: "\(prefix).attention.residual")
-        var m = layerNorm(afterAttention, "\(prefix).ln_2", d, c.layerNormEpsilon, &b)
-        m = projection(m, "\(prefix).mlp.0", in: d, out: c.mlp, &b)
+        var m = b.layerNorm(afterAttention, "\(prefix).ln_2", width: d, epsilon: c.layerNormEpsilon)
+        m = b.tokenLinear(m, "\(prefix).mlp.0", in: d, out: c.mlp)
         m = b.activation(m, .gelu, name: "\(prefix).mlp.1")
-        m = projection(m, "\(prefix).mlp.3", in: c.mlp, out: d, &b)
+        m = b.tokenLinear(m, "\(prefix).mlp.3", in: c.mlp, out: d)
         return b.add(afterAttention, m, name: "\(prefix).mlp.residual")
     }
 
-    private static func selfAttention(_ x: String, _ prefix: String, d: Int, heads: Int, headDim: Int,
-                                      _ b: inout GraphBuilder) -> String {
+    /// `nn.MultiheadAttention` with the packed `in_proj_weight` (rows q | k | v) split at build time.
+    private static func selfAttention(_ x: String, _ prefix: String, d: Int, heads: Int, _ b: inout GraphBuilder) -> String {
         let packedWeight = b.load("\(prefix).in_proj_weight", [3 * d, d])
         let packedBias = b.load("\(prefix).in_proj_bias", [3 * d])
-        let scale = 1 / Float(headDim).squareRoot()
-        let splitShape = b.constant("attention.split_heads", int64s: [0, 0, Int64(heads), Int64(headDim)])
+        let scale = 1 / Float(d / max(heads, 1)).squareRoot()
         var parts: [String] = []
         for (index, part) in ["q", "k", "v"].enumerated() {
             let factor: Float = index == 0 ? scale : 1
-            let w = b.derived("\(prefix).\(part).weight_t", packedWeight.map { transposedRows($0, from: index * d, count: d, scale: factor) })
-            let bias = b.derived("\(prefix).\(part).bias", packedBias.map { slice($0, from: index * d, count: d, scale: factor) })
-            var y = b.node("MatMul", [x, w], name: "\(prefix).\(part)")
-            y = b.add(y, bias, name: "\(prefix).\(part).add_bias")
-            y = b.node("Reshape", [y, splitShape], name: "\(prefix).\(part).heads")
-            // q, v: [B, H, T, hd]; k: [B, H, hd, T].
-            let perm = part == "k" ? [0, 2, 3, 1] : [0, 2, 1, 3]
-            parts.append(b.node("Transpose", [y], name: "\(prefix).\(part).transpose", ["perm": .ints(perm)]))
+            let w = b.derived("\(prefix).\(part).weight_t",
+                              packedWeight.map { TransformerWeights.transposedRows($0, from: index * d, count: d, scale: factor) })
+            let bias = b.derived("\(prefix).\(part).bias",
+                                 packedBias.map { TransformerWeights.slice($0, from: index * d, count: d, scale: factor) })
+            let y = b.node("MatMul", [x, w], name: "\(prefix).\(part)")
+            parts.append(b.add(y, bias, name: "\(prefix).\(part).add_bias"))
         }
-        var scores = b.node("MatMul", [parts[0], parts[1]], name: "\(prefix).scores")
-        scores = b.node("Softmax", [scores], name: "\(prefix).softmax", ["axis": .int(-1)])
-        var context = b.node("MatMul", [scores, parts[2]], name: "\(prefix).context")
-        context = b.node("Transpose", [context], name: "\(prefix).context.transpose", ["perm": .ints([0, 2, 1, 3])])
-        context = b.node("Reshape", [context, b.constant("attention.merge_heads", int64s: [0, 0, Int64(d)])],
-                         name: "\(prefix).context.merge")
-        return projection(context, "\(prefix).out_proj", in: d, out: d, &b)
-    }
-
-    /// `nn.Linear` on `[B, T, in]`: MatMul with the transposed weight, then the bias.
-    private static func projection(_ x: String, _ prefix: String, in inFeatures: Int, out outFeatures: Int,
-                                   _ b: inout GraphBuilder) -> String {
-        let weight = b.load("\(prefix).weight", [outFeatures, inFeatures])
-        let w = b.derived("\(prefix).weight_t", weight.map { transposedRows($0, from: 0, count: outFeatures, scale: 1) })
-        let y = b.node("MatMul", [x, w], name: prefix)
-        return b.add(y, b.weight("\(prefix).bias", [outFeatures]), name: "\(prefix).add_bias")
-    }
-
-    private static func layerNorm(_ x: String, _ prefix: String, _ d: Int, _ epsilon: Float, _ b: inout GraphBuilder) -> String {
-        let inputs = [x, b.weight("\(prefix).weight", [d]), b.weight("\(prefix).bias", [d])]
-        return b.node("LayerNormalization", inputs, name: prefix, ["axis": .int(-1), "epsilon": .float(epsilon)])
-    }
-
-    /// Rows `[from, from + count)` of a `[rows, columns]` matrix, transposed to `[columns, count]` and scaled.
-    static func transposedRows(_ matrix: Tensor, from start: Int, count: Int, scale: Float) -> Tensor {
-        let columns = matrix.shape[1]
-        let source = matrix.floatPointer
-        let result = Tensor(zeros: [columns, count])
-        let target = result.floatPointer
-        for row in 0..<count {
-            let sourceRow = source + (start + row) * columns
-            for column in 0..<columns { target[column * count + row] = sourceRow[column] * scale }
-        }
-        return result
-    }
-
-    /// Elements `[from, from + count)` of a vector, scaled.
-    static func slice(_ vector: Tensor, from start: Int, count: Int, scale: Float) -> Tensor {
-        let source = vector.floatPointer + start
-        return Tensor(shape: [count], floats: (0..<count).map { source[$0] * scale })
+        let context = b.multiHeadAttention(query: parts[0], key: parts[1], value: parts[2], prefix: prefix, width: d, heads: heads)
+        return b.tokenLinear(context, "\(prefix).out_proj", in: d, out: d)
     }
 }

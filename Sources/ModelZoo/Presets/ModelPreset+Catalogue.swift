@@ -14,6 +14,14 @@ extension ModelPreset {
                            recipe: recipe, outputNode: nil, pooling: pooling, dimension: dimension, license: "BSD-3-Clause (torchvision)")
     }
 
+    /// A model whose only weights are a Hugging Face `transformers` checkpoint (`model.safetensors`).
+    private static func hub(_ name: String, _ summary: String, architecture: String, repo: String, recipe: String,
+                            dimension: Int, license: String) -> ModelPreset {
+        ModelPreset(name: name, summary: summary, architecture: architecture,
+                    weights: [.huggingFace(repo: repo, filename: "model.safetensors")],
+                    recipe: recipe, outputNode: nil, pooling: "none", dimension: dimension, license: license)
+    }
+
     /// EfficientNet-Lite1..4: no offline source of weights is known; register a
     /// checkpoint in the efficientnet-lite-pytorch naming with `imgvec models add`.
     private static func lite(_ index: Int, dimension: Int) -> ModelPreset {
@@ -53,6 +61,12 @@ extension ModelPreset {
         lite(1, dimension: 1280), lite(2, dimension: 1280), lite(3, dimension: 1280), lite(4, dimension: 1280),
         tv("mobilenet-v3-small", "MobileNetV3-Small, ImageNet, 576-d pooled features", architecture: "mobilenet_v3_small", file: "mobilenet_v3_small-047dcff4.pth", dimension: 576),
         tv("mobilenet-v3-large", "MobileNetV3-Large, ImageNet, 960-d pooled features", architecture: "mobilenet_v3_large", file: "mobilenet_v3_large-8738ca79.pth", dimension: 960),
+        hub("dinov2-small", "DINOv2 ViT-S/14 (self-supervised), CLS token after the final LayerNorm, 384-d",
+            architecture: "dinov2_small", repo: "facebook/dinov2-small", recipe: "dinov2", dimension: 384, license: "Apache-2.0"),
+        hub("dinov2-base", "DINOv2 ViT-B/14 (self-supervised), CLS token after the final LayerNorm, 768-d",
+            architecture: "dinov2_base", repo: "facebook/dinov2-base", recipe: "dinov2", dimension: 768, license: "Apache-2.0"),
+        hub("clip-vit-b32", "OpenAI CLIP ViT-B/32 image tower, projected 512-d image-text embedding (not normalised)",
+            architecture: "clip_vit_b_32", repo: "openai/clip-vit-base-patch32", recipe: "clip", dimension: 512, license: "MIT"),
     ]
 
     /// The preset `imgvec embed` uses without `--model`.

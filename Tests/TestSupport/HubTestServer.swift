@@ -11,11 +11,12 @@ import Darwin
 /// a 302 to a "CDN" path on the same server for LFS files, 307 relative redirects for renamed
 /// repositories, byte ranges (206 + Content-Range), and injected faults. One connection at a time,
 /// `Connection: close` on every answer. Never reaches beyond the loopback interface.
-final class HubTestServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var headers: [String: String]
+/// Shared by ModelZooTests (downloader) and CLITests (`imgvec models pull`).
+public final class HubTestServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [String: String]
     }
 
     struct HostedFile {
@@ -28,8 +29,8 @@ final class HubTestServer: @unchecked Sendable {
         var gitETag: String { String(sha256.prefix(40)) }
     }
 
-    private(set) var port: UInt16 = 0
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public private(set) var port: UInt16 = 0
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     private let lock = NSLock()
     private var files: [String: HostedFile] = [:]          // "repo/resolve/rev/filename" → file
@@ -42,7 +43,7 @@ final class HubTestServer: @unchecked Sendable {
     private let listener: Int32
     private var thread: Thread?
 
-    init() throws {
+    public init() throws {
         #if canImport(Glibc)
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -74,39 +75,39 @@ final class HubTestServer: @unchecked Sendable {
     deinit { stop() }
 
     /// Stops accepting; the accept loop notices within 50 ms and closes the socket.
-    func stop() {
+    public func stop() {
         lock.withLock { stopping = true }
     }
 
     // MARK: Configuration
 
     /// Hosts `bytes` as `filename` of `repo` at `revision` (LFS files go through the CDN redirect).
-    func host(repo: String, revision: String = "main", filename: String, commit: String,
+    public func host(repo: String, revision: String = "main", filename: String, commit: String,
               bytes: [UInt8], lfs: Bool, servedBytes: [UInt8]? = nil) {
         let file = HostedFile(commit: commit, bytes: bytes, isLFS: lfs, servedBytes: servedBytes ?? bytes)
         lock.withLock { files["\(repo)/resolve/\(revision)/\(filename)"] = file }
     }
 
     /// Answers requests for `old` with a 307 relative redirect to `new`.
-    func rename(repository old: String, to new: String) {
+    public func rename(repository old: String, to new: String) {
         lock.withLock { renamedRepositories[old] = new }
     }
 
     /// The next GET whose path starts with `pathPrefix` sends only `bytes` body bytes, then closes.
-    func dropConnection(pathPrefix: String, afterBytes bytes: Int) {
+    public func dropConnection(pathPrefix: String, afterBytes bytes: Int) {
         lock.withLock { dropsAfterBytes.append((pathPrefix, bytes)) }
     }
 
     /// When true, Range headers are ignored (always 200 with the whole body).
-    func setIgnoresRange(_ value: Bool) { lock.withLock { ignoresRange = value } }
+    public func setIgnoresRange(_ value: Bool) { lock.withLock { ignoresRange = value } }
 
     /// When set, bodies are sent `chunk` bytes at a time with `delay` seconds between chunks.
-    func setPacing(chunk: Int, delay: TimeInterval) { lock.withLock { pacing = (chunk, delay) } }
+    public func setPacing(chunk: Int, delay: TimeInterval) { lock.withLock { pacing = (chunk, delay) } }
 
     /// Every request received so far.
-    var requests: [Request] { lock.withLock { log } }
+    public var requests: [Request] { lock.withLock { log } }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
+    public static func sha256Hex(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 

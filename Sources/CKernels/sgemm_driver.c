@@ -96,10 +96,27 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                         }
                     }
                     float *cColumn = c + ic * ldc + jc + jr;
+                    // A pre-packed B streams from memory: fetch the next panel into L2 while this
+                    // one is in use, spread over its tiles (the hardware prefetcher stops at pages).
+                    const float *nextPanel = NULL;
+                    long linesPerTile = 0;
+                    if (packedB && d->tile_prefetch) {
+                        const long tiles = (mc + mr - 1) / mr;
+                        nextPanel = jr + nr < nc ? panelB + nr * kc
+                                                 : packedB->data + packedB->paddedN * (pc + kc) + (bColumn0 + jc) * kc;
+                        const long lines = jr + nr < nc || pc + kc < k ? (nr * kc * (long)sizeof(float) + 63) / 64 : 0;
+                        linesPerTile = (lines + tiles - 1) / tiles;
+                    }
                     for (long ir = 0; ir < mc; ir += mr) {
                         const int rows = (int)imgvec_min(mr, mc - ir);
-                        d->tile(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
-                                rows, width, alpha, blockBeta);
+                        if (linesPerTile > 0) {
+                            d->tile_prefetch(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
+                                             rows, width, alpha, blockBeta, nextPanel + (ir / mr) * linesPerTile * 16,
+                                             imgvec_min(linesPerTile, nr * kc / 16 - (ir / mr) * linesPerTile));
+                        } else {
+                            d->tile(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
+                                    rows, width, alpha, blockBeta);
+                        }
                         if (epilogue && lastK)
                             imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic + ir, rows, jc + jr, width);
                     }

@@ -26,13 +26,17 @@
 /// site, so the loops unroll and the accumulators live in registers.
 static inline __attribute__((always_inline)) TARGET
 void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb, long bstride,
-               float *c, long ldc, int nr, float alpha, float beta) {
+               float *c, long ldc, int nr, float alpha, float beta, const char *pf, long pfLines) {
     __m512 acc0[MR], acc1[MR];
 #pragma unroll
     for (int i = 0; i < MR; i++) {
         if (i < rows) { acc0[i] = _mm512_setzero_ps(); acc1[i] = _mm512_setzero_ps(); }
     }
     for (long p = 0; p < kc; p++) {
+        if (2 * p < pfLines) {
+            _mm_prefetch(pf + 128 * p, _MM_HINT_T1);
+            if (2 * p + 1 < pfLines) _mm_prefetch(pf + 128 * p + 64, _MM_HINT_T1);
+        }
         __m512 b0 = _mm512_loadu_ps(pb);
         __m512 b1 = wide ? _mm512_loadu_ps(pb + 16) : b0;
 #pragma unroll
@@ -67,22 +71,32 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
 
 #define ROW_CASES(WIDE) \
     switch (mr) { \
-    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
-    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta); return; \
+    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
     }
 
 TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                                int mr, int nr, float alpha, float beta) {
+    const char *pf = 0;
+    const long pfLines = 0;
+    if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
+}
+
+TARGET static void tile_prefetch_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
+                                        long ldc, int mr, int nr, float alpha, float beta,
+                                        const float *prefetch, long lines) {
+    const char *pf = (const char *)prefetch;
+    const long pfLines = lines;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
 }
 
@@ -99,7 +113,7 @@ TARGET static void matrix_times_vector_avx512(long m, long k, float alpha, const
 static const imgvec_kernel_desc desc = {
     IMGVEC_SGEMM_KERNEL_AVX512, MR, NR, 16,
     IMGVEC_AVX512_KC, IMGVEC_AVX512_MC, IMGVEC_AVX512_NC,
-    tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512,
+    tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512, tile_prefetch_avx512,
 };
 
 const imgvec_kernel_desc *imgvec_kernel_avx512(void) { return &desc; }

@@ -14,6 +14,12 @@ struct imgvec_packed_a {
     float *data;   // per KC block of k: all MR panels of the m rows (block pc at round_up(m, MR) * pc)
 };
 
+struct imgvec_packed_b {
+    const imgvec_kernel_desc *kernel;
+    long k, n, paddedN;
+    float *data;   // per KC block of k: every NR panel of the n columns (block pc at paddedN * pc)
+};
+
 /// C = beta * C (beta == 0: zeros), for alpha == 0 or k == 0.
 static void scale_c(long m, long n, float beta, float *c, long ldc) {
     for (long i = 0; i < m; i++) {
@@ -37,14 +43,17 @@ static void sgemm_unblocked(int transA, int transB, long m, long n, long k, floa
         }
 }
 
-/// The loop nest; `packed` (or else a/transA/lda) supplies A.
+/// The loop nest; `packed` (or else a/transA/lda) supplies A; `packedB` (from column
+/// `bColumn0` on) or else b/transB/ldb supplies B. `epilogue` (may be NULL) runs on each
+/// tile once its last k block is in, with coordinates relative to `c`.
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
                          float alpha, const float *a, long lda, const imgvec_packed_a *packed,
-                         const float *b, long ldb, float beta, float *c, long ldc) {
+                         const float *b, long ldb, const imgvec_packed_b *packedB, long bColumn0,
+                         float beta, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
     const long mr = d->mr, nr = d->nr, kcMax = imgvec_k_step(d, k), mcMax = d->mc, ncMax = d->nc;
-    float *bufferB = imgvec_thread_scratch(0, kcMax * imgvec_round_up(imgvec_min(ncMax, n), nr));
+    float *bufferB = packedB ? NULL : imgvec_thread_scratch(0, kcMax * imgvec_round_up(imgvec_min(ncMax, n), nr));
     float *bufferA = packed ? NULL : imgvec_thread_scratch(1, imgvec_round_up(imgvec_min(mcMax, m), mr) * kcMax);
-    if (!bufferB || (!packed && !bufferA)) return -1;
+    if ((!packedB && !bufferB) || (!packed && !bufferA)) return -1;
     const long paddedM = imgvec_round_up(m, mr);
     for (long jc = 0; jc < n; jc += ncMax) {
         const long nc = imgvec_min(ncMax, n - jc);
@@ -53,11 +62,12 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
             const float blockBeta = pc == 0 ? beta : 1.0f;
             // With a single MR panel of A no packed B panel would be reused: read B in place
             // (only a partial last panel is packed, to pad it).
-            const int directB = !transB && m <= mr;
+            const int directB = !packedB && !transB && m <= mr;
             // When all of A's rows form one block, no packed B panel is reused across blocks: each
             // one is packed just before its use and stays in L1 for every A panel.
-            const int panelwiseB = !directB && m <= mcMax;
-            if (!directB && !panelwiseB) imgvec_pack_b(d, transB, b, ldb, pc, kc, jc, nc, bufferB);
+            const int panelwiseB = !packedB && !directB && m <= mcMax;
+            const int lastK = pc + kc >= k;
+            if (!packedB && !directB && !panelwiseB) imgvec_pack_b(d, transB, b, ldb, pc, kc, jc, nc, bufferB);
             for (long ic = 0; ic < m; ic += mcMax) {
                 const long mc = imgvec_min(mcMax, m - ic);
                 const float *blockA;
@@ -71,7 +81,9 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     const int width = (int)imgvec_min(nr, nc - jr);
                     const float *panelB = bufferB + jr * kc;
                     long panelStride = imgvec_panel_width(d, width);
-                    if (panelwiseB) {
+                    if (packedB) {
+                        panelB = packedB->data + packedB->paddedN * pc + (bColumn0 + jc + jr) * kc;
+                    } else if (panelwiseB) {
                         imgvec_pack_b(d, transB, b, ldb, pc, kc, jc + jr, width, bufferB);
                         panelB = bufferB;
                     } else if (directB) {
@@ -84,9 +96,29 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                         }
                     }
                     float *cColumn = c + ic * ldc + jc + jr;
+                    // A pre-packed B streams from memory: fetch the next panel into L2 while this
+                    // one is in use, spread over its tiles (the hardware prefetcher stops at pages).
+                    const float *nextPanel = NULL;
+                    long linesPerTile = 0;
+                    if (packedB && d->tile_prefetch) {
+                        const long tiles = (mc + mr - 1) / mr;
+                        nextPanel = jr + nr < nc ? panelB + nr * kc
+                                                 : packedB->data + packedB->paddedN * (pc + kc) + (bColumn0 + jc) * kc;
+                        const long lines = jr + nr < nc || pc + kc < k ? (nr * kc * (long)sizeof(float) + 63) / 64 : 0;
+                        linesPerTile = (lines + tiles - 1) / tiles;
+                    }
                     for (long ir = 0; ir < mc; ir += mr) {
-                        d->tile(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
-                                (int)imgvec_min(mr, mc - ir), width, alpha, blockBeta);
+                        const int rows = (int)imgvec_min(mr, mc - ir);
+                        if (linesPerTile > 0) {
+                            d->tile_prefetch(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
+                                             rows, width, alpha, blockBeta, nextPanel + (ir / mr) * linesPerTile * 16,
+                                             imgvec_min(linesPerTile, nr * kc / 16 - (ir / mr) * linesPerTile));
+                        } else {
+                            d->tile(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
+                                    rows, width, alpha, blockBeta);
+                        }
+                        if (epilogue && lastK)
+                            imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic + ir, rows, jc + jr, width);
                     }
                 }
             }
@@ -108,7 +140,7 @@ static void sgemm_dispatch(const imgvec_kernel_desc *d, int transA, int transB, 
         d->matrix_times_vector(m, k, alpha, a, lda, b, beta, c, ldc);
         return;
     }
-    if (sgemm_blocked(d, transA, transB, m, n, k, alpha, a, lda, NULL, b, ldb, beta, c, ldc) != 0)
+    if (sgemm_blocked(d, transA, transB, m, n, k, alpha, a, lda, NULL, b, ldb, NULL, 0, beta, c, ldc, NULL) != 0)
         sgemm_unblocked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
@@ -179,6 +211,63 @@ void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, floa
     if (!packed || n <= 0) return;
     if (alpha == 0) { scale_c(packed->m, n, beta, c, ldc); return; }
     if (sgemm_blocked(packed->kernel, 0, transB, packed->m, n, packed->k, alpha, NULL, 0, packed,
-                      b, ldb, beta, c, ldc) != 0)
+                      b, ldb, NULL, 0, beta, c, ldc, NULL) != 0)
         sgemm_packed_unblocked(packed, transB, n, alpha, b, ldb, beta, c, ldc);
+}
+
+imgvec_packed_b *imgvec_sgemm_pack_b(imgvec_sgemm_kernel kernel, int transB, long k, long n,
+                                     const float *b, long ldb) {
+    const imgvec_kernel_desc *d = imgvec_kernel_for(kernel);
+    if (!d || k <= 0 || n <= 0) return NULL;
+    imgvec_packed_b *packed = malloc(sizeof *packed);
+    if (!packed) return NULL;
+    const long paddedN = imgvec_round_up(n, d->nr);
+    void *memory = NULL;
+    if (posix_memalign(&memory, 64, (size_t)(paddedN * k) * sizeof(float)) != 0) { free(packed); return NULL; }
+    packed->kernel = d;
+    packed->k = k;
+    packed->n = n;
+    packed->paddedN = paddedN;
+    packed->data = memory;
+    const long kStep = imgvec_k_step(d, k);
+    for (long pc = 0; pc < k; pc += kStep) {
+        const long kc = imgvec_min(kStep, k - pc);
+        imgvec_pack_b(d, transB, b, ldb, pc, kc, 0, n, packed->data + paddedN * pc);
+    }
+    return packed;
+}
+
+void imgvec_sgemm_packed_b_free(imgvec_packed_b *packed) {
+    if (!packed) return;
+    free(packed->data);
+    free(packed);
+}
+
+long imgvec_sgemm_packed_b_alignment(const imgvec_packed_b *packed) { return packed ? packed->kernel->nr : 1; }
+
+int imgvec_sgemm_packed_b(int transA, long m, float alpha, const float *a, long lda,
+                          const imgvec_packed_b *packed, long column_begin, long column_end,
+                          float beta, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
+    if (!packed || column_begin < 0 || column_end > packed->n || column_begin % packed->kernel->nr != 0)
+        return -1;
+    const long n = column_end - column_begin;
+    if (m <= 0 || n <= 0) return 0;
+    imgvec_sgemm_epilogue shifted;
+    if (epilogue) {
+        shifted = *epilogue;
+        if (shifted.bias) shifted.bias += column_begin;
+        if (shifted.residual) shifted.residual += column_begin;
+    }
+    const imgvec_sgemm_epilogue *tileEpilogue = epilogue ? &shifted : NULL;
+    float *block = c + column_begin;
+    if (alpha == 0) {
+        scale_c(m, n, beta, block, ldc);
+        imgvec_sgemm_apply_epilogue(tileEpilogue, block, ldc, 0, m, 0, n);
+        return 0;
+    }
+    if (sgemm_blocked(packed->kernel, transA, 0, m, n, packed->k, alpha, a, lda, NULL, NULL, 0, packed,
+                      column_begin, beta, block, ldc, tileEpilogue) != 0) {
+        return -1;
+    }
+    return 0;
 }

@@ -10,6 +10,12 @@
 typedef void (*imgvec_tile_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                                int mr, int nr, float alpha, float beta);
 
+/// imgvec_tile_fn that also prefetches `lines` cache lines (64 bytes each) from `prefetch` into
+/// L2, spread over the k loop: the next panel of a pre-packed B streaming in from memory.
+typedef void (*imgvec_tile_prefetch_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
+                                        long ldc, int mr, int nr, float alpha, float beta,
+                                        const float *prefetch, long lines);
+
 /// C[0, 0..<n] = alpha * sum_p a[p * strideA] * B[p, 0..<n] + beta * C (one row times a matrix).
 typedef void (*imgvec_row_times_matrix_fn)(long n, long k, float alpha, const float *a, long strideA,
                                            const float *b, long ldb, float beta, float *c);
@@ -26,6 +32,7 @@ typedef struct imgvec_kernel_desc {
     imgvec_tile_fn tile;
     imgvec_row_times_matrix_fn row_times_matrix;
     imgvec_matrix_times_vector_fn matrix_times_vector;
+    imgvec_tile_prefetch_fn tile_prefetch;   // NULL: the kernel has none (tile is used)
 } imgvec_kernel_desc;
 
 /// Width of a packed B panel holding `columns` (<= nr) columns.

@@ -9,6 +9,10 @@
 #include "vmath_body.h"
 
 imgvec_vmath_fn imgvec_vmath_avx2(void) { return imgvec_vmath_run; }
+imgvec_vmath_rows imgvec_vmath_rows_avx2(void) {
+    return (imgvec_vmath_rows){imgvec_epilogue_run, imgvec_softmax_run};
+}
 #else
 imgvec_vmath_fn imgvec_vmath_avx2(void) { return 0; }
+imgvec_vmath_rows imgvec_vmath_rows_avx2(void) { return (imgvec_vmath_rows){0, 0}; }
 #endif

@@ -207,6 +207,12 @@ FN vf gelu_v(vf x) {
     return select(x < -14.142135f, splat(-0.0f), y);   // z > 10: |result| < 1e-44
 }
 
+/// x * sigmoid(a x) (QuickGELU); far negative a x gives -0 rather than -inf * 0.
+FN vf quick_gelu_v(vf x, vf a) {
+    vf ax = a * x;
+    return select(ax < -100.0f, splat(-0.0f), x * sigmoid_v(ax));
+}
+
 // MARK: piecewise linear
 
 /// x * clamp((x + 3) / 6, 0, 1): x + 3 is exact near -3, so the gate keeps its relative
@@ -250,6 +256,8 @@ IMGVEC_VMATH_MAP(map_gelu_tanh, gelu_tanh_v(v))
 IMGVEC_VMATH_MAP(map_hardswish, hardswish_v(v))
 IMGVEC_VMATH_MAP(map_hardsigmoid, hardsigmoid_v(v, A, B))
 IMGVEC_VMATH_MAP(map_clamp, clamp(v, A, B))
+IMGVEC_VMATH_MAP(map_quick_gelu, quick_gelu_v(v, A))
+IMGVEC_VMATH_MAP(map_identity, v)
 
 static IMGVEC_VMATH_TARGET void imgvec_vmath_run(imgvec_vmath_function function, const float *x, float *y,
                                                  long n, float a, float b) {
@@ -264,6 +272,111 @@ static IMGVEC_VMATH_TARGET void imgvec_vmath_run(imgvec_vmath_function function,
     case IMGVEC_VMATH_HARDSWISH: map_hardswish(x, y, n, a, b); break;
     case IMGVEC_VMATH_HARDSIGMOID: map_hardsigmoid(x, y, n, a, b); break;
     case IMGVEC_VMATH_CLAMP: map_clamp(x, y, n, a, b); break;
+    case IMGVEC_VMATH_QUICK_GELU: map_quick_gelu(x, y, n, a, b); break;
+    case IMGVEC_VMATH_IDENTITY: map_identity(x, y, n, a, b); break;
+    }
+}
+
+// MARK: GEMM epilogue
+
+/// Rows of C: += bias, activation BODY (on v, with A and B its parameters), += residual.
+/// The tail of a row goes through a padded vector so that every element sees the same math.
+#define IMGVEC_EPILOGUE_LOOP(BODY)                                                         \
+    for (long i = row0; i < row0 + rows; i++) {                                            \
+        float *row = c + i * ldc;                                                          \
+        const float *res = e->residual ? e->residual + i * e->ldr : 0;                     \
+        long j = col0;                                                                     \
+        for (; j + W <= end; j += W) {                                                     \
+            vf v = load(row + j);                                                          \
+            if (e->bias) v += load(e->bias + j);                                           \
+            v = BODY;                                                                      \
+            if (res) v += load(res + j);                                                   \
+            store(row + j, v);                                                             \
+        }                                                                                  \
+        if (j < end) {                                                                     \
+            float buffer[W] = {0}, extra[W] = {0}, more[W] = {0};                          \
+            unsigned long bytes = (unsigned long)(end - j) * sizeof(float);                \
+            __builtin_memcpy(buffer, row + j, bytes);                                      \
+            if (e->bias) __builtin_memcpy(extra, e->bias + j, bytes);                      \
+            if (res) __builtin_memcpy(more, res + j, bytes);                               \
+            vf v = load(buffer) + load(extra);                                             \
+            v = BODY;                                                                      \
+            v += load(more);                                                               \
+            store(buffer, v);                                                              \
+            __builtin_memcpy(row + j, buffer, bytes);                                      \
+        }                                                                                  \
+    }
+
+static IMGVEC_VMATH_TARGET void imgvec_epilogue_run(const imgvec_sgemm_epilogue *e, float *c, long ldc,
+                                                    long row0, long rows, long col0, long cols) {
+    const long end = col0 + cols;
+    vf A = splat(e->activation_a), B = splat(e->activation_b);
+    (void)B;
+    switch (e->activation) {
+    case IMGVEC_VMATH_SIGMOID: IMGVEC_EPILOGUE_LOOP(sigmoid_v(v)) break;
+    case IMGVEC_VMATH_SILU: IMGVEC_EPILOGUE_LOOP(silu_v(v)) break;
+    case IMGVEC_VMATH_TANH: IMGVEC_EPILOGUE_LOOP(tanh_v(v)) break;
+    case IMGVEC_VMATH_ERF: IMGVEC_EPILOGUE_LOOP(erf_v(v)) break;
+    case IMGVEC_VMATH_GELU: IMGVEC_EPILOGUE_LOOP(gelu_v(v)) break;
+    case IMGVEC_VMATH_GELU_TANH: IMGVEC_EPILOGUE_LOOP(gelu_tanh_v(v)) break;
+    case IMGVEC_VMATH_HARDSWISH: IMGVEC_EPILOGUE_LOOP(hardswish_v(v)) break;
+    case IMGVEC_VMATH_HARDSIGMOID: IMGVEC_EPILOGUE_LOOP(hardsigmoid_v(v, A, B)) break;
+    case IMGVEC_VMATH_CLAMP: IMGVEC_EPILOGUE_LOOP(clamp(v, A, B)) break;
+    case IMGVEC_VMATH_QUICK_GELU: IMGVEC_EPILOGUE_LOOP(quick_gelu_v(v, A)) break;
+    case IMGVEC_VMATH_EXP: IMGVEC_EPILOGUE_LOOP(exp_v(v)) break;
+    case IMGVEC_VMATH_IDENTITY: IMGVEC_EPILOGUE_LOOP(v) break;
+    }
+}
+
+// MARK: softmax
+
+static IMGVEC_VMATH_TARGET void imgvec_softmax_run(const float *x, float *y, long rows, long n, long ld,
+                                                   float a, int logarithmic) {
+    if (n <= 0) return;
+    const vf A = splat(a);
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * ld;
+        float *yr = y + r * ld;
+        vf best = splat(-__builtin_inff());
+        long i = 0;
+        for (; i + W <= n; i += W) { vf v = load(xr + i); best = select(v > best, v, best); }
+        float maximum = -__builtin_inff();
+        for (int lane = 0; lane < W; lane++) maximum = best[lane] > maximum ? best[lane] : maximum;
+        for (; i < n; i++) maximum = xr[i] > maximum ? xr[i] : maximum;
+        if (maximum == __builtin_inff() || maximum != maximum) {
+            // +inf or NaN in the row: the scalar definition decides (NaN results).
+            for (long j = 0; j < n; j++) yr[j] = __builtin_nanf("");
+            continue;
+        }
+        const vf shift = splat(-a * maximum);
+        vf sum = splat(0.0f);
+        i = 0;
+        for (; i + W <= n; i += W) {
+            vf e = exp_v(madd(load(xr + i), A, shift));
+            if (!logarithmic) store(yr + i, e);
+            sum += e;
+        }
+        float total = 0;
+        for (int lane = 0; lane < W; lane++) total += sum[lane];
+        if (i < n) {
+            float buffer[W];
+            for (int lane = 0; lane < W; lane++) buffer[lane] = -__builtin_inff();
+            __builtin_memcpy(buffer, xr + i, (unsigned long)(n - i) * sizeof(float));
+            vf e = exp_v(madd(load(buffer), A, shift));
+            for (long lane = 0; lane < n - i; lane++) {
+                total += e[lane];
+                if (!logarithmic) yr[i + lane] = e[lane];
+            }
+        }
+        if (logarithmic) {
+            const vf offset = splat(-a * maximum - __builtin_logf(total));
+            for (i = 0; i + W <= n; i += W) store(yr + i, madd(load(xr + i), A, offset));
+            for (; i < n; i++) yr[i] = a * xr[i] + offset[0];
+        } else {
+            const vf inverse = splat(1.0f / total);
+            for (i = 0; i + W <= n; i += W) store(yr + i, load(yr + i) * inverse);
+            for (; i < n; i++) yr[i] *= inverse[0];
+        }
     }
 }
 

@@ -11,3 +11,6 @@
 #include "vmath_body.h"
 
 imgvec_vmath_fn imgvec_vmath_portable(void) { return imgvec_vmath_run; }
+imgvec_vmath_rows imgvec_vmath_rows_portable(void) {
+    return (imgvec_vmath_rows){imgvec_epilogue_run, imgvec_softmax_run};
+}

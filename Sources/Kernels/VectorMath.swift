@@ -14,6 +14,8 @@ public enum VectorMath {
     public enum Function: Sendable, Equatable {
         case exp, sigmoid, silu, tanh, erf, gelu, geluTanh, hardSwish
         case hardSigmoid(alpha: Float, beta: Float)
+        /// x · sigmoid(alpha · x) (CLIP's QuickGELU with alpha = 1.702).
+        case quickGelu(alpha: Float)
         case clamp(min: Float, max: Float)
 
         /// The C function and its two parameters.
@@ -29,6 +31,7 @@ public enum VectorMath {
             case .hardSwish: return (IMGVEC_VMATH_HARDSWISH, 0, 0)
             case let .hardSigmoid(alpha, beta): return (IMGVEC_VMATH_HARDSIGMOID, alpha, beta)
             case let .clamp(lo, hi): return (IMGVEC_VMATH_CLAMP, lo, hi)
+            case let .quickGelu(alpha): return (IMGVEC_VMATH_QUICK_GELU, alpha, 0)
             }
         }
     }
@@ -113,5 +116,12 @@ public enum VectorMath {
     public static func gelu(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int,
                             approximateTanh: Bool = false) {
         apply(approximateTanh ? .geluTanh : .gelu, source, destination, count: count)
+    }
+
+    /// Row-wise softmax of `rows` rows of `length` floats (row stride `stride`):
+    /// `y = softmax(scale · x)` (`scale > 0`), or its logarithm. In place is fine.
+    public static func softmaxRows(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>,
+                                   rows: Int, length: Int, stride: Int, scale: Float = 1, logarithmic: Bool = false) {
+        imgvec_softmax_rows(source, destination, rows, length, stride, scale, logarithmic ? 1 : 0)
     }
 }

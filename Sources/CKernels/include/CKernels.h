@@ -70,6 +70,8 @@ typedef enum imgvec_vmath_function {
     IMGVEC_VMATH_HARDSWISH = 7,    ///< x * clamp(x/6 + 1/2, 0, 1)
     IMGVEC_VMATH_HARDSIGMOID = 8,  ///< clamp(a x + b, 0, 1)
     IMGVEC_VMATH_CLAMP = 9,        ///< min(max(x, a), b); NaN stays NaN (relu: a = 0, b = inf)
+    IMGVEC_VMATH_QUICK_GELU = 10,  ///< x * sigmoid(a x) (CLIP's QuickGELU: a = 1.702)
+    IMGVEC_VMATH_IDENTITY = 11,    ///< x (the "no activation" of an epilogue)
 } imgvec_vmath_function;
 
 /// y[i] = function(x[i]) for i < n, with the AVX-512, AVX2+FMA or portable build chosen
@@ -81,6 +83,47 @@ void imgvec_vmath(imgvec_vmath_function function, const float *x, float *y, long
 /// Returns 0, or -1 (and does nothing) when this CPU cannot run `kernel`.
 int imgvec_vmath_with_kernel(imgvec_sgemm_kernel kernel, imgvec_vmath_function function,
                              const float *x, float *y, long n, float a, float b);
+
+/// Row-wise softmax: for each of `rows` rows of `n` floats (row stride `ld` in x and y),
+/// y = exp(a x - max(a x)) / sum, a > 0 (a scale fused from a preceding multiply).
+/// In place (x == y) is fine. `logarithmic` != 0 gives log-softmax instead.
+void imgvec_softmax_rows(const float *x, float *y, long rows, long n, long ld, float a, int logarithmic);
+
+/// What a GEMM does to each finished tile of C, in this order:
+/// C += bias[column]; C = activation(C); C += residual[row * ldr + column].
+/// Rows and columns count from the origin of the C the call was given.
+typedef struct imgvec_sgemm_epilogue {
+    const float *bias;                    ///< per column of C, or NULL
+    imgvec_vmath_function activation;     ///< IMGVEC_VMATH_IDENTITY for none (EXP is not allowed)
+    float activation_a, activation_b;     ///< its parameters (as imgvec_vmath's a, b)
+    const float *residual;                ///< a matrix added last, or NULL
+    long ldr;                             ///< residual row stride
+} imgvec_sgemm_epilogue;
+
+/// Applies `epilogue` to rows [row0, row0+rows) x columns [col0, col0+cols) of C (c at C's origin).
+void imgvec_sgemm_apply_epilogue(const imgvec_sgemm_epilogue *epilogue, float *c, long ldc,
+                                 long row0, long rows, long col0, long cols);
+
+/// A constant right operand op(B) (k x n, e.g. a MatMul weight) packed once into the kernel's panels.
+typedef struct imgvec_packed_b imgvec_packed_b;
+
+/// Packs op(B) (k x n; transB != 0: B is stored n x k). NULL on failure (no memory, k or n < 1).
+imgvec_packed_b *imgvec_sgemm_pack_b(imgvec_sgemm_kernel kernel, int transB, long k, long n,
+                                     const float *b, long ldb);
+
+/// Frees a packed operand (NULL is fine).
+void imgvec_sgemm_packed_b_free(imgvec_packed_b *packed);
+
+/// Column splits of a packed B must start at multiples of this (the kernel's NR).
+long imgvec_sgemm_packed_b_alignment(const imgvec_packed_b *packed);
+
+/// Columns [column_begin, column_end) of C = alpha * op(A) * B (+ beta * C), then `epilogue`
+/// (may be NULL) on each finished tile. `c` points at C's origin (column 0); op(A) is m x k.
+/// column_begin must be a multiple of imgvec_sgemm_packed_b_alignment; thread-safe, so callers
+/// split rows or columns across threads. Returns 0, or -1 (nothing done) on bad arguments.
+int imgvec_sgemm_packed_b(int transA, long m, float alpha, const float *a, long lda,
+                          const imgvec_packed_b *packed, long column_begin, long column_end,
+                          float beta, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue);
 
 /// The geometry of one depthwise convolution plane (one filter per channel), 2-D;
 /// pads at the bottom and right are implied by the output size.

@@ -28,6 +28,8 @@ extension Activation {
                                 beta: try node.float(FusedActivationAttribute.beta, default: 0.5))
         case "Sigmoid": self = .sigmoid
         case "SiLU": self = .silu
+        case "Gelu": self = .gelu
+        case "QuickGelu": self = .quickGelu(alpha: try node.float(FusedActivationAttribute.alpha, default: 1.702))
         default:
             throw GraphError.badAttribute(node: node.label, attribute: FusedActivationAttribute.kind,
                                           reason: "unknown activation \(name)")
@@ -45,6 +47,8 @@ extension Activation {
             return [A.kind: .string("HardSigmoid"), A.alpha: .float(alpha), A.beta: .float(beta)]
         case .sigmoid: return [A.kind: .string("Sigmoid")]
         case .silu: return [A.kind: .string("SiLU")]
+        case .gelu: return [A.kind: .string("Gelu")]
+        case let .quickGelu(alpha): return [A.kind: .string("QuickGelu"), A.alpha: .float(alpha)]
         }
     }
 }

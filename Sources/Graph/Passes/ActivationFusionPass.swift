@@ -5,7 +5,7 @@ import Tensor
 /// activation runs in that op's epilogue instead of as a separate pass over memory.
 ///
 /// Producers: Conv, Gemm, MatMul, Add. Activations: Relu, Clip with constant
-/// bounds (ReLU6), HardSwish, HardSigmoid, Sigmoid, and the SiLU pattern
+/// bounds (ReLU6), HardSwish, HardSigmoid, Sigmoid, Gelu (exact), and the SiLU pattern
 /// `x * Sigmoid(x)`. The producer's output must have no other reader.
 public struct ActivationFusionPass: GraphPass {
     public let name = "activation-fusion"
@@ -24,6 +24,7 @@ public struct ActivationFusionPass: GraphPass {
                 let producer = graph.nodes[producerIndex]
                 guard Self.producerTypes.contains(producer.opType), producer.domain.isEmpty,
                       producer.attributes[FusedActivationAttribute.kind] == nil,
+                      producer.opType != "MatMul" || producer.inputs.count <= 3,
                       !protected.contains(x) else { continue }
                 let readers = graph.consumers(of: x).filter { !removed.contains($0) }
                 if readers == [index], let activation = try activation(of: node, graph) {
@@ -66,6 +67,8 @@ public struct ActivationFusionPass: GraphPass {
         case "Relu": return .relu
         case "HardSwish": return .hardSwish
         case "Sigmoid": return .sigmoid
+        case "Gelu":
+            return try node.string("approximate", default: "none") == "none" ? .gelu : nil
         case "HardSigmoid":
             return .hardSigmoid(alpha: try node.float("alpha", default: 0.2), beta: try node.float("beta", default: 0.5))
         case "Clip":

@@ -19,10 +19,12 @@ public struct GraphOptimizer {
     }
 
     /// Identity removal, load-time constant folding, Pad folding into Conv, BatchNorm
-    /// folding, activation fusion, then dead-node removal.
+    /// folding, MatMul bias folding, GELU recognition, activation fusion, MatMul operand
+    /// (Transpose, scale) folding, residual-add folding, then dead-node removal.
     public static var standardPasses: [GraphPass] {
         [IdentityEliminationPass(), ConstantFoldingPass(), PadFoldingPass(), BatchNormFoldingPass(),
-         ActivationFusionPass(), DeadNodeEliminationPass()]
+         MatMulBiasFusionPass(), GeluFusionPass(), ActivationFusionPass(), MatMulOperandFusionPass(),
+         ResidualAddFusionPass(), DeadNodeEliminationPass()]
     }
 
     /// Runs every pass in order and returns the rewritten graph.

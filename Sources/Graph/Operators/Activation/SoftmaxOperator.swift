@@ -35,8 +35,10 @@ final class SoftmaxOperator: Operator {
         guard length > 0 else { return }
         if inner == 1 {
             let pool = x.count >= parallelElementThreshold ? context.threadPool : ThreadPool(threadCount: 1)
-            pool.parallelFor(outer) { row in
-                Self.normalizeRow(source + row * length, destination + row * length, length, logarithmic)
+            pool.parallelChunks(outer) { rows in
+                let offset = rows.lowerBound * length
+                VectorMath.softmaxRows(source + offset, destination + offset, rows: rows.count, length: length,
+                                       stride: length, logarithmic: logarithmic)
             }
             return
         }
@@ -64,26 +66,6 @@ final class SoftmaxOperator: Operator {
                 for j in 0..<inner { sums[j] = 1 / sums[j] }
                 for k in 0..<length { let y = y0 + k * inner; for j in 0..<inner { y[j] *= sums[j] } }
             }
-        }
-    }
-
-    private static func normalizeRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ logarithmic: Bool) {
-        var maximum = -Float.infinity
-        for i in 0..<n { maximum = Swift.max(maximum, x[i]) }
-        for i in 0..<n { y[i] = x[i] - maximum }
-        if logarithmic {
-            // Exponentials go to y temporarily; the sum is all that is kept.
-            VectorMath.exp(y, y, count: n)
-            var sum: Float = 0
-            for i in 0..<n { sum += y[i] }
-            let shift = maximum + Foundation.log(sum)
-            for i in 0..<n { y[i] = x[i] - shift }
-        } else {
-            VectorMath.exp(y, y, count: n)
-            var sum: Float = 0
-            for i in 0..<n { sum += y[i] }
-            let scale = 1 / sum
-            for i in 0..<n { y[i] *= scale }
         }
     }
 

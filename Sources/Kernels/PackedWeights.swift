@@ -1,0 +1,130 @@
+import CKernels
+
+/// What a GEMM does to each finished tile of `C`, in order: add a bias per column,
+/// apply an activation, add a residual matrix. Applied while the tile is still in cache.
+public struct GEMMEpilogue {
+    /// One value per column of `C` (absolute column index), or `nil`.
+    public var bias: UnsafePointer<Float>?
+    public var activation: Activation?
+    /// A matrix with `C`'s row/column indexing (row stride `residualStride`), added last, or `nil`.
+    public var residual: UnsafePointer<Float>?
+    public var residualStride: Int
+
+    public init(bias: UnsafePointer<Float>? = nil, activation: Activation? = nil,
+                residual: UnsafePointer<Float>? = nil, residualStride: Int = 0) {
+        self.bias = bias
+        self.activation = activation
+        self.residual = residual
+        self.residualStride = residualStride
+    }
+
+    /// Whether the epilogue changes anything.
+    public var isEmpty: Bool { bias == nil && activation == nil && residual == nil }
+
+    var cValue: imgvec_sgemm_epilogue {
+        let (function, a, b) = activation?.vectorFunction.cValue ?? (IMGVEC_VMATH_IDENTITY, 0, 0)
+        return imgvec_sgemm_epilogue(bias: bias, activation: function, activation_a: a, activation_b: b,
+                                     residual: residual, ldr: residualStride)
+    }
+
+    /// Applies the epilogue to rows `rows` and columns `columns` of `c` (row stride `ldc`).
+    public func apply(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>, columns: Range<Int>) {
+        guard !isEmpty else { return }
+        var value = cValue
+        imgvec_sgemm_apply_epilogue(&value, c, ldc, rows.lowerBound, rows.count, columns.lowerBound, columns.count)
+    }
+}
+
+/// A constant right operand `op(B)` (`k × n`, e.g. a MatMul weight) packed once, at load,
+/// into the native GEMM kernel's panel layout, so that every multiply skips packing it.
+///
+/// ``multiply(pool:transposeA:m:alpha:a:lda:c:ldc:epilogue:)`` splits the work over the pool
+/// and runs a ``GEMMEpilogue`` on each tile. Immutable and thread-safe. Under the BLAS
+/// backend it keeps a plain row-major copy instead.
+public final class PackedWeights: @unchecked Sendable {
+    /// Rows of `op(B)` (the inner dimension).
+    public let k: Int
+    /// Columns of `op(B)` (= columns of every product).
+    public let n: Int
+    let packed: OpaquePointer?
+    let plain: UnsafeMutablePointer<Float>?
+
+    /// Packs `op(B)`; `transposed` means `b` is stored `n × k`. `k` and `n` must be positive.
+    public init(transposed: Bool = false, k: Int, n: Int, b: UnsafePointer<Float>, ldb: Int,
+                kernel: GEMM.Kernel = .automatic) {
+        precondition(k > 0 && n > 0, "PackedWeights needs a non-empty matrix")
+        self.k = k
+        self.n = n
+        if GEMM.backend == .native || kernel != .automatic,
+           let handle = imgvec_sgemm_pack_b(kernel.cValue, transposed ? 1 : 0, k, n, b, ldb) {
+            packed = handle
+            plain = nil
+        } else {
+            packed = nil
+            let copy = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
+            for p in 0..<k {
+                for j in 0..<n { copy[p * n + j] = transposed ? b[j * ldb + p] : b[p * ldb + j] }
+            }
+            plain = copy
+        }
+    }
+
+    deinit {
+        imgvec_sgemm_packed_b_free(packed)
+        plain?.deallocate()
+    }
+
+    /// `C = alpha · op(A) · B` then `epilogue`, for `op(A)` of `m × k` (`transposeA`: `A` stored
+    /// `k × m`). Splits columns of `C` over `pool` (rows when there are too few columns).
+    public func multiply(pool: ThreadPool, transposeA: Bool = false, m: Int, alpha: Float = 1,
+                         a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         epilogue: GEMMEpilogue = GEMMEpilogue()) {
+        guard m > 0 else { return }
+        let alignment = packed.map { imgvec_sgemm_packed_b_alignment($0) } ?? 16
+        let panels = (n + alignment - 1) / alignment
+        let byWork = max(1, m * n / ParallelGEMM.minimumElementsPerBlock)
+        let splitRows = panels < pool.threadCount && m >= 4 * pool.threadCount
+        let blocks = min(pool.threadCount, byWork, splitRows ? m / 4 : panels)
+        if blocks <= 1 {
+            run(transposeA: transposeA, rows: 0..<m, columns: 0..<n, alpha: alpha, a: a, lda: lda, c: c, ldc: ldc,
+                epilogue: epilogue)
+            return
+        }
+        pool.parallelFor(blocks) { block in
+            if splitRows {
+                let lower = m * block / blocks, upper = m * (block + 1) / blocks
+                run(transposeA: transposeA, rows: lower..<upper, columns: 0..<n, alpha: alpha, a: a, lda: lda,
+                    c: c, ldc: ldc, epilogue: epilogue)
+            } else {
+                let lower = panels * block / blocks * alignment
+                let upper = min(n, panels * (block + 1) / blocks * alignment)
+                guard upper > lower else { return }
+                run(transposeA: transposeA, rows: 0..<m, columns: lower..<upper, alpha: alpha, a: a, lda: lda,
+                    c: c, ldc: ldc, epilogue: epilogue)
+            }
+        }
+    }
+
+    /// One block of rows × columns of C on the calling thread (columns start at a multiple of the alignment).
+    private func run(transposeA: Bool, rows: Range<Int>, columns: Range<Int>, alpha: Float,
+                     a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                     epilogue: GEMMEpilogue) {
+        let aBlock = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+        let cBlock = c + rows.lowerBound * ldc
+        var shifted = epilogue
+        if let residual = epilogue.residual { shifted.residual = residual + rows.lowerBound * epilogue.residualStride }
+        if let packed {
+            var value = shifted.cValue
+            let status = shifted.isEmpty
+                ? imgvec_sgemm_packed_b(transposeA ? 1 : 0, rows.count, alpha, aBlock, lda, packed,
+                                        columns.lowerBound, columns.upperBound, 0, cBlock, ldc, nil)
+                : imgvec_sgemm_packed_b(transposeA ? 1 : 0, rows.count, alpha, aBlock, lda, packed,
+                                        columns.lowerBound, columns.upperBound, 0, cBlock, ldc, &value)
+            if status == 0 { return }
+        }
+        guard let plain else { return }
+        GEMM.multiply(transposeA: transposeA, m: rows.count, n: columns.count, k: k, alpha: alpha,
+                      a: aBlock, lda: lda, b: plain + columns.lowerBound, ldb: n, c: cBlock + columns.lowerBound, ldc: ldc)
+        shifted.apply(cBlock, ldc: ldc, rows: 0..<rows.count, columns: columns)
+    }
+}

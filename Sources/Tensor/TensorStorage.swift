@@ -31,6 +31,17 @@ public final class TensorStorage: @unchecked Sendable {
         self.ownsMemory = true
     }
 
+    /// Allocates `byteCount` bytes without touching them (contents undefined). Large
+    /// buffers then cost no resident memory until written: the engine's arenas use this,
+    /// so a plan built only for statistics, or a part of an arena a run never reaches,
+    /// costs address space and nothing else.
+    public init(uninitializedByteCount byteCount: Int) {
+        self.baseAddress = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: Self.alignment)
+        self.byteCount = byteCount
+        self.owner = nil
+        self.ownsMemory = true
+    }
+
     /// Views `byteCount` bytes at `pointer`, which `owner` keeps valid.
     public init(borrowing pointer: UnsafeRawPointer, byteCount: Int, owner: AnyObject) {
         self.baseAddress = UnsafeMutableRawPointer(mutating: pointer)

@@ -109,7 +109,7 @@ final class ExecutionPlan {
         }
         for name in outputNames { if let buffer = bufferOf[name] { touch(buffer, at: pending.count) } }
         let (offsets, arenaSize) = MemoryPlanner().plan(requests)
-        let arena = TensorStorage(byteCount: arenaSize)
+        let arena = TensorStorage(uninitializedByteCount: arenaSize)
 
         func view(_ name: String) -> Tensor? {
             if let constant = constants[name] { return constant }

@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import Tensor
 
@@ -15,14 +16,24 @@ func registerConvolutionOperators(in registry: OperatorRegistry) {
 /// (``ConvolutionWeights``): a 1x1 stride-1 unpadded convolution reads the NCHW
 /// input as it stands, others unfold each tile with ``Im2Col`` into per-worker
 /// scratch (see ``ConvolutionTiling``). Bias and activation run per output tile
-/// while it is in cache.
+/// while it is in cache. 3x3 stride-1 convolutions with enough channels use Winograd
+/// F(4x4, 3x3) (``WinogradWeights``, ``WinogradTiling``) when the plane has enough tiles.
 final class ConvOperator: Operator {
     let label: String
     let window: SlidingWindow
     let groups: Int
     let activation: Activation?
-    /// The weights packed at build when they are a constant (else packed per run).
-    let packedWeights: ConvolutionWeights?
+    /// The weights packed at build when they are a constant (else packed per run); for a
+    /// Winograd-eligible node packed only when a run falls back to im2col.
+    private var packedWeights: ConvolutionWeights?
+    /// Whether `packedWeights` may be built from (and cached for) the constant weight.
+    private let weightIsConstant: Bool
+    private let packLock = NSLock()
+    /// The transformed weights when the node is a 3x3 stride-1 convolution with enough channels.
+    let winogradWeights: WinogradWeights?
+
+    /// Fewest input and output channels for which Winograd beats im2col.
+    static let winogradMinimumChannels = 16
 
     init(context: OperatorContext) throws {
         let node = context.node
@@ -32,12 +43,30 @@ final class ConvOperator: Operator {
         guard groups >= 1 else { throw GraphError.badAttribute(node: label, attribute: "group", reason: "must be >= 1, got \(groups)") }
         activation = try Activation(fusedInto: node)
         // Depthwise weights ([C, 1, kh, kw] with group C) are read in place; others are packed.
+        packedWeights = nil
+        winogradWeights = nil
+        weightIsConstant = false
         if let weight = context.constant(1), weight.dataType == .float32, weight.shape.count >= 3,
            !(weight.shape[1] == 1 && groups > 1 && weight.shape[0] == groups) {
-            packedWeights = ConvolutionWeights(weight: weight, groups: groups)
-        } else {
-            packedWeights = nil
+            weightIsConstant = true
+            let unit = { (values: [Int]?) in values?.allSatisfy { $0 == 1 } ?? true }
+            if ConvolutionRun.winogradEnabled, groups == 1, weight.shape.count == 4, weight.shape[2] == 3, weight.shape[3] == 3,
+               unit(window.strides), unit(window.dilations),
+               min(weight.shape[0], weight.shape[1]) >= Self.winogradMinimumChannels {
+                winogradWeights = WinogradWeights(weight: weight)
+            }
+            if winogradWeights == nil { packedWeights = ConvolutionWeights(weight: weight, groups: groups) }
         }
+    }
+
+    /// The packed weights for a run on `w`: built once for a constant weight, else per run.
+    private func packed(_ w: Tensor, rows: Int, depth: Int, groups: Int) -> ConvolutionWeights? {
+        packLock.lock()
+        defer { packLock.unlock() }
+        if let packedWeights, packedWeights.matches(rows: rows, depth: depth, groups: groups) { return packedWeights }
+        let made = ConvolutionWeights(weight: w, groups: groups)
+        if weightIsConstant && packedWeights == nil { packedWeights = made }
+        return made
     }
 
     func geometry(_ input: [Int], _ weight: [Int]) throws -> ConvolutionGeometry {
@@ -99,9 +128,10 @@ final class ConvOperator: Operator {
             }
             return
         }
-        if let packed = packedWeights, packed.matches(rows: rows, depth: depth, groups: g.groups) {
-            run.gemm(weights: packed)
-        } else if let packed = ConvolutionWeights(weight: w, groups: g.groups) {
+        if let winograd = winogradWeights, winograd.inputChannels == g.inputChannels,
+           winograd.outputChannels == g.outputChannels, ConvolutionRun.usesWinograd(g) {
+            run.winograd(weights: winograd)
+        } else if let packed = packed(w, rows: rows, depth: depth, groups: g.groups) {
             run.gemm(weights: packed)
         }
     }

@@ -23,12 +23,15 @@ struct WinogradConvolutionTests {
             let output = try OpTest.run(node, [x, weight, b], threads: t)[0]
             #expect(output.shape == [r.n, r.cout, r.outH, r.outW])
             let error = OpTest.relativeError(output.toFloats(), expected)
-            #expect(error < 1e-5, "threads \(t), \(r): relative error \(error)")
+            // F(4x4, 3x3) rounds ~20x more than direct summation (outputs here reach ~10).
+            #expect(error < 1e-4, "threads \(t), \(r): relative error \(error)")
         }
     }
 
     @Test func oddSizesAndPads() throws {
-        try check(ReferenceConvolution(n: 1, c: 16, h: 7, w: 7, cout: 16, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1))
+        try check(ReferenceConvolution(n: 1, c: 16, h: 9, w: 9, cout: 16, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1))
+        // 7x7: 4 tiles per image, below the Winograd threshold (im2col).
+        try check(ReferenceConvolution(n: 2, c: 16, h: 7, w: 7, cout: 16, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1))
         try check(ReferenceConvolution(n: 2, c: 17, h: 13, w: 11, cout: 19, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
                   activation: .relu)
         try check(ReferenceConvolution(n: 1, c: 18, h: 13, w: 11, cout: 16, kh: 3, kw: 3), bias: false)
@@ -41,7 +44,7 @@ struct WinogradConvolutionTests {
         // 20 tile rows x 10 tiles: several blocks per image, blocks crossing images.
         try check(ReferenceConvolution(n: 2, c: 16, h: 40, w: 38, cout: 24, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
                   activation: .clip(min: -0.5, max: 0.5), threads: 3)
-        try check(ReferenceConvolution(n: 3, c: 16, h: 10, w: 5, cout: 16, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+        try check(ReferenceConvolution(n: 3, c: 16, h: 10, w: 9, cout: 16, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
                   activation: .silu)
     }
 

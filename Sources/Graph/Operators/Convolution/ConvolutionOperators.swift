@@ -43,20 +43,21 @@ final class ConvOperator: Operator {
         guard groups >= 1 else { throw GraphError.badAttribute(node: label, attribute: "group", reason: "must be >= 1, got \(groups)") }
         activation = try Activation(fusedInto: node)
         // Depthwise weights ([C, 1, kh, kw] with group C) are read in place; others are packed.
-        packedWeights = nil
-        winogradWeights = nil
-        weightIsConstant = false
+        var winograd: WinogradWeights?
+        var constant = false
         if let weight = context.constant(1), weight.dataType == .float32, weight.shape.count >= 3,
            !(weight.shape[1] == 1 && groups > 1 && weight.shape[0] == groups) {
-            weightIsConstant = true
+            constant = true
             let unit = { (values: [Int]?) in values?.allSatisfy { $0 == 1 } ?? true }
             if ConvolutionRun.winogradEnabled, groups == 1, weight.shape.count == 4, weight.shape[2] == 3, weight.shape[3] == 3,
                unit(window.strides), unit(window.dilations),
                min(weight.shape[0], weight.shape[1]) >= Self.winogradMinimumChannels {
-                winogradWeights = WinogradWeights(weight: weight)
+                winograd = WinogradWeights(weight: weight)
             }
-            if winogradWeights == nil { packedWeights = ConvolutionWeights(weight: weight, groups: groups) }
+            if winograd == nil { packedWeights = ConvolutionWeights(weight: weight, groups: groups) }
         }
+        winogradWeights = winograd
+        weightIsConstant = constant
     }
 
     /// The packed weights for a run on `w`: built once for a constant weight, else per run.

@@ -40,17 +40,19 @@ struct WinogradTiling: Equatable {
 }
 
 extension ConvolutionRun {
-    /// Whether `g` is a convolution Winograd F(4x4, 3x3) computes, with enough tiles for the
-    /// GEMMs to stay efficient. `IMGVEC_WINOGRAD=0` turns the path off (for comparisons).
+    /// Whether `g` is a convolution Winograd F(4x4, 3x3) computes, with enough tiles per image
+    /// for the GEMMs to stay efficient. The choice never depends on the batch size, so an image
+    /// gives the same result alone or in a batch. `IMGVEC_WINOGRAD=0` turns the path off.
     static func usesWinograd(_ g: ConvolutionGeometry) -> Bool {
         winogradEnabled && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideHeight == 1 && g.strideWidth == 1
             && g.dilationHeight == 1 && g.dilationWidth == 1 && g.groups == 1
-            && g.batch * ((g.outputHeight + 3) / 4) * ((g.outputWidth + 3) / 4) >= minimumWinogradTiles
+            && ((g.outputHeight + 3) / 4) * ((g.outputWidth + 3) / 4) >= minimumWinogradTiles
     }
 
     static let winogradEnabled = ProcessInfo.processInfo.environment["IMGVEC_WINOGRAD"] != "0"
-    /// Fewer tiles than this (a small plane at batch 1) leave the GEMMs too narrow: im2col wins.
-    static let minimumWinogradTiles = 8
+    /// Tiles per image below which (7x7 planes: 4) the 36 narrow GEMMs stream 4x the weights
+    /// of im2col for little work at batch 1: im2col wins there.
+    static let minimumWinogradTiles = 9
 
     /// Winograd F(4x4, 3x3): per block of tile rows, the input transform (C), 36 GEMMs
     /// `Cout × Cin` by `Cin × T` with the pre-transformed weights, then the output transform

@@ -52,7 +52,8 @@ extension ConvolutionRun {
     static let winogradEnabled = ProcessInfo.processInfo.environment["IMGVEC_WINOGRAD"] != "0"
     /// Tiles per image below which (7x7 planes: 4) the 36 narrow GEMMs stream 4x the weights
     /// of im2col for little work at batch 1: im2col wins there.
-    static let minimumWinogradTiles = 9
+    /// `IMGVEC_WINOGRAD_MIN_TILES` overrides it (for tuning).
+    static let minimumWinogradTiles = ProcessInfo.processInfo.environment["IMGVEC_WINOGRAD_MIN_TILES"].flatMap { Int($0) } ?? 9
 
     /// Winograd F(4x4, 3x3): per block of tile rows, the input transform (C), 36 GEMMs
     /// `Cout × Cin` by `Cin × T` with the pre-transformed weights, then the output transform

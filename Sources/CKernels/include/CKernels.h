@@ -147,6 +147,39 @@ int imgvec_depthwise_planes(imgvec_sgemm_kernel isa, const imgvec_depthwise_shap
                             long first_plane, long plane_count, const float *input, const float *weights,
                             const float *bias, int clamp, float lo, float hi, float *output, float *scratch);
 
+/// A 3x3, stride-1, undilated convolution over NCHW planes as Winograd F(4x4, 3x3) tiles:
+/// output tile (ty, tx) covers output rows 4ty..4ty+3 and columns 4tx..4tx+3 (clipped at the
+/// edges); its 6x6 input patch starts at input row 4ty - pad_top, column 4tx - pad_left
+/// (outside the input reads 0). Pads at the bottom and right are implied by the output size.
+/// Tile rows are numbered across the batch: global row = image * tiles_y + ty.
+typedef struct imgvec_winograd_shape {
+    long channels;                       ///< input channels (the input transform's)
+    long input_height, input_width, pad_top, pad_left;
+    long output_height, output_width;
+    long tiles_y, tiles_x;               ///< (output_height + 3) / 4, (output_width + 3) / 4
+} imgvec_winograd_shape;
+
+/// Floats of scratch imgvec_winograd_input needs (0 for an invalid shape).
+long imgvec_winograd_input_scratch_floats(const imgvec_winograd_shape *shape);
+
+/// Input transform of global tile rows first_row ..< first_row + row_count (all their tiles):
+/// v[p * position_stride + c * ldv + t] = (B^T d B)[p / 6][p % 6] for channel c and block tile
+/// t = (row - first_row) * tiles_x + tx. Writes up to 8 floats past a row's last tile (into
+/// the next row's slot, rewritten later, or past the block: ldv >= row_count * tiles_x + 8).
+/// `input` is the NCHW tensor's start. Returns 0, or -1 (nothing written) for an invalid shape
+/// or an `isa` this CPU cannot run.
+int imgvec_winograd_input(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *shape, const float *input,
+                          long first_row, long row_count, float *v, long ldv, long position_stride,
+                          float *scratch);
+
+/// Output transform of the same block: m holds the 36 products (layout as v, out_channels
+/// rows of ldm; reads up to 8 floats past the block's last tile); writes
+/// output = A^T m A + bias[c], clamped to [lo, hi] when `clamp` != 0, into the NCHW output
+/// tensor (start `output`, out_channels channels). bias may be NULL. Returns 0 or -1.
+int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *shape, long out_channels,
+                           const float *m, long ldm, long position_stride, long first_row, long row_count,
+                           const float *bias, int clamp, float lo, float hi, float *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import Tensor
 
@@ -15,14 +16,27 @@ func registerConvolutionOperators(in registry: OperatorRegistry) {
 /// (``ConvolutionWeights``): a 1x1 stride-1 unpadded convolution reads the NCHW
 /// input as it stands, others unfold each tile with ``Im2Col`` into per-worker
 /// scratch (see ``ConvolutionTiling``). Bias and activation run per output tile
-/// while it is in cache.
+/// while it is in cache. 3x3 stride-1 convolutions with enough channels use Winograd
+/// F(4x4, 3x3) (``WinogradWeights``, ``WinogradTiling``) when the plane has enough tiles.
 final class ConvOperator: Operator {
     let label: String
     let window: SlidingWindow
     let groups: Int
     let activation: Activation?
-    /// The weights packed at build when they are a constant (else packed per run).
-    let packedWeights: ConvolutionWeights?
+    /// The weights packed at build when they are a constant (else packed per run); for a
+    /// Winograd-eligible node packed only when a run takes the im2col path.
+    private var packedWeights: ConvolutionWeights?
+    /// Whether `packedWeights` may be built from (and cached for) the constant weight.
+    private let weightIsConstant: Bool
+    /// Whether the node is a 3x3 stride-1 convolution with a constant weight and enough channels.
+    /// Its Winograd weights are made on the first run whose plane is large enough (the input
+    /// size is unknown at build; a 7x7 plane never uses them, so they would only take memory).
+    private let winogradEligible: Bool
+    private var winogradWeights: WinogradWeights?
+    private let weightLock = NSLock()
+
+    /// Fewest input and output channels for which Winograd beats im2col.
+    static let winogradMinimumChannels = 16
 
     init(context: OperatorContext) throws {
         let node = context.node
@@ -32,12 +46,36 @@ final class ConvOperator: Operator {
         guard groups >= 1 else { throw GraphError.badAttribute(node: label, attribute: "group", reason: "must be >= 1, got \(groups)") }
         activation = try Activation(fusedInto: node)
         // Depthwise weights ([C, 1, kh, kw] with group C) are read in place; others are packed.
+        var eligible = false, constant = false
         if let weight = context.constant(1), weight.dataType == .float32, weight.shape.count >= 3,
            !(weight.shape[1] == 1 && groups > 1 && weight.shape[0] == groups) {
-            packedWeights = ConvolutionWeights(weight: weight, groups: groups)
-        } else {
-            packedWeights = nil
+            constant = true
+            let unit = { (values: [Int]?) in values?.allSatisfy { $0 == 1 } ?? true }
+            eligible = ConvolutionRun.winogradEnabled && groups == 1 && weight.shape.count == 4
+                && weight.shape[2] == 3 && weight.shape[3] == 3 && unit(window.strides) && unit(window.dilations)
+                && min(weight.shape[0], weight.shape[1]) >= Self.winogradMinimumChannels
+            if !eligible { packedWeights = ConvolutionWeights(weight: weight, groups: groups) }
         }
+        winogradEligible = eligible
+        weightIsConstant = constant
+    }
+
+    /// The Winograd weights for a run on the constant `w`, made on first use.
+    private func winograd(_ w: Tensor) -> WinogradWeights? {
+        weightLock.lock()
+        defer { weightLock.unlock() }
+        if winogradWeights == nil { winogradWeights = WinogradWeights(weight: w) }
+        return winogradWeights
+    }
+
+    /// The packed weights for a run on `w`: built once for a constant weight, else per run.
+    private func packed(_ w: Tensor, rows: Int, depth: Int, groups: Int) -> ConvolutionWeights? {
+        weightLock.lock()
+        defer { weightLock.unlock() }
+        if let packedWeights, packedWeights.matches(rows: rows, depth: depth, groups: groups) { return packedWeights }
+        let made = ConvolutionWeights(weight: w, groups: groups)
+        if weightIsConstant && packedWeights == nil { packedWeights = made }
+        return made
     }
 
     func geometry(_ input: [Int], _ weight: [Int]) throws -> ConvolutionGeometry {
@@ -99,9 +137,10 @@ final class ConvOperator: Operator {
             }
             return
         }
-        if let packed = packedWeights, packed.matches(rows: rows, depth: depth, groups: g.groups) {
-            run.gemm(weights: packed)
-        } else if let packed = ConvolutionWeights(weight: w, groups: g.groups) {
+        if winogradEligible, ConvolutionRun.usesWinograd(g), let winograd = winograd(w),
+           winograd.inputChannels == g.inputChannels, winograd.outputChannels == g.outputChannels {
+            run.winograd(weights: winograd)
+        } else if let packed = packed(w, rows: rows, depth: depth, groups: g.groups) {
             run.gemm(weights: packed)
         }
     }

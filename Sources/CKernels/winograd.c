@@ -1,0 +1,84 @@
+// Winograd F(4x4, 3x3) transforms for 3x3 stride-1 convolutions (the 36 GEMMs between them
+// run in the engine). The loops live in winograd_body.h, compiled for AVX-512, AVX2+FMA
+// (per-function target attributes, so the library runs on any x86-64) and portable C;
+// the CPU is asked once (cpu_features.c).
+#include "CKernels.h"
+#include <stddef.h>
+
+#pragma clang diagnostic ignored "-Wpsabi"   // the portable build passes 8-lane vectors only to inlined helpers
+
+typedef float wg_v8 __attribute__((vector_size(32)));
+
+#if defined(__x86_64__)
+#define WG_TARGET __attribute__((target("avx512f")))
+#define WG_NAME(x) wg_avx512_##x
+#include "winograd_body.h"
+#undef WG_TARGET
+#undef WG_NAME
+
+#define WG_TARGET __attribute__((target("avx2,fma")))
+#define WG_NAME(x) wg_avx2_##x
+#include "winograd_body.h"
+#undef WG_TARGET
+#undef WG_NAME
+#endif
+
+#define WG_TARGET
+#define WG_NAME(x) wg_portable_##x
+#include "winograd_body.h"
+#undef WG_TARGET
+#undef WG_NAME
+
+static int wg_shape_valid(const imgvec_winograd_shape *s) {
+    return s->channels > 0 && s->input_height > 0 && s->input_width > 0 && s->output_height > 0
+        && s->output_width > 0 && s->pad_top >= 0 && s->pad_left >= 0
+        && s->tiles_y == (s->output_height + 3) / 4 && s->tiles_x == (s->output_width + 3) / 4;
+}
+
+long imgvec_winograd_input_scratch_floats(const imgvec_winograd_shape *s) {
+    if (!wg_shape_valid(s)) return 0;
+    const long groups = (s->tiles_x + 7) / 8 + 1;
+    return 32 * groups + 6 * 32 * groups;
+}
+
+int imgvec_winograd_input(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *s, const float *input,
+                          long first_row, long row_count, float *v, long ldv, long position_stride, float *scratch) {
+    if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
+    if (!imgvec_sgemm_kernel_available(isa) || !wg_shape_valid(s) || first_row < 0 || row_count < 0) return -1;
+    switch (isa) {
+#if defined(__x86_64__)
+    case IMGVEC_SGEMM_KERNEL_AVX512:
+        wg_avx512_input(s, input, first_row, row_count, v, ldv, position_stride, scratch);
+        break;
+    case IMGVEC_SGEMM_KERNEL_AVX2:
+        wg_avx2_input(s, input, first_row, row_count, v, ldv, position_stride, scratch);
+        break;
+#endif
+    default:
+        wg_portable_input(s, input, first_row, row_count, v, ldv, position_stride, scratch);
+        break;
+    }
+    return 0;
+}
+
+int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *s, long out_channels,
+                           const float *m, long ldm, long position_stride, long first_row, long row_count,
+                           const float *bias, int clamp, float lo, float hi, float *output) {
+    if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
+    if (!imgvec_sgemm_kernel_available(isa) || !wg_shape_valid(s) || out_channels <= 0
+        || first_row < 0 || row_count < 0) return -1;
+    switch (isa) {
+#if defined(__x86_64__)
+    case IMGVEC_SGEMM_KERNEL_AVX512:
+        wg_avx512_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, output);
+        break;
+    case IMGVEC_SGEMM_KERNEL_AVX2:
+        wg_avx2_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, output);
+        break;
+#endif
+    default:
+        wg_portable_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, output);
+        break;
+    }
+    return 0;
+}

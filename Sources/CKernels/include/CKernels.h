@@ -180,6 +180,12 @@ int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape 
                            const float *m, long ldm, long position_stride, long first_row, long row_count,
                            const float *bias, int clamp, float lo, float hi, float *output);
 
+/// Runs `iterations` rounds of 12 independent vector FMAs with the widest instruction set
+/// this CPU has (AVX-512, AVX2+FMA, or portable C) and returns the floating-point operations
+/// done (2 per lane per FMA). `checksum` (may be NULL) receives a value that depends on every
+/// result, so the loop cannot be optimised away. Time it to get one thread's arithmetic peak.
+long imgvec_fma_peak_loop(long iterations, double *checksum);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,24 @@ import Kernels
 /// Measures this machine's practical single-precision peak, so benchmarks can
 /// report the fraction of it a model reaches.
 public enum PeakThroughput {
+    /// Median GFLOP/s of an FMA loop with no memory traffic, run on `threads` threads at
+    /// once: the ceiling no kernel can pass (the denominator of "fraction of peak").
+    public static func measureFMA(threads: Int, iterations: Int = 20_000_000, repeats: Int = 5) -> Double {
+        let pool = ThreadPool(threadCount: threads)
+        var rates: [Double] = []
+        for run in 0...repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var flops = [Int](repeating: 0, count: threads)
+            flops.withUnsafeMutableBufferPointer { counts in
+                let counts = counts
+                pool.parallelFor(threads) { worker in counts[worker] = FMAPeak.runLoop(iterations: iterations) }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if run > 0 { rates.append(Double(flops.reduce(0, +)) / seconds / 1e9) }
+        }
+        return rates.sorted()[rates.count / 2]
+    }
+
     /// Median GFLOP/s of a large square SGEMM split over `threads` threads of the
     /// engine's pool, with the same GEMM kernels the engine uses.
     public static func measureSGEMM(threads: Int, size: Int = 1536, repeats: Int = 5) -> Double {

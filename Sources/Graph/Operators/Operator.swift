@@ -29,9 +29,14 @@ public final class ExecutionContext: @unchecked Sendable {
     public let threadPool: ThreadPool
     private var scratchBuffers: [TensorStorage?]
 
+    /// A single-threaded context for steps too small to be worth waking the pool
+    /// (nil when this context is single-threaded already).
+    public let serial: ExecutionContext?
+
     public init(threadPool: ThreadPool) {
         self.threadPool = threadPool
         self.scratchBuffers = Array(repeating: nil, count: threadPool.threadCount + 1)
+        self.serial = threadPool.threadCount > 1 ? ExecutionContext(threadPool: ThreadPool(threadCount: 1)) : nil
     }
 
     /// A scratch buffer of at least `byteCount` bytes for slot `slot`

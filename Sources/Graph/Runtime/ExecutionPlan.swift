@@ -13,6 +13,9 @@ final class ExecutionPlan {
         let inputs: [Tensor?]
         let outputs: [Tensor]
         let multiplyAdds: Int
+        /// Too little work to split across threads: waking the pool, and the barrier
+        /// after it, would cost more than the split saves (matters at batch 1).
+        let runsSerially: Bool
 
         /// `Conv 'name' f32[8, 64, 56, 56]` style description for profiles.
         var profileLabel: String {
@@ -132,8 +135,10 @@ final class ExecutionPlan {
                 }
             }
             let inputTypes = inputs.map { $0.map { TensorType($0.dataType, $0.shape) } }
-            steps.append(Step(op: op, node: node, inputs: inputs, outputs: outputs,
-                              multiplyAdds: op.multiplyAdds(inputTypes, outputs: step.outputTypes)))
+            let multiplyAdds = op.multiplyAdds(inputTypes, outputs: step.outputTypes)
+            let elements = (step.outputTypes + inputTypes.compactMap { $0 }).reduce(0) { max($0, $1.shape.reduce(1, *)) }
+            steps.append(Step(op: op, node: node, inputs: inputs, outputs: outputs, multiplyAdds: multiplyAdds,
+                              runsSerially: multiplyAdds < Self.serialMultiplyAdds && elements < Self.serialElements))
         }
         self.steps = steps
         self.arena = arena
@@ -166,9 +171,15 @@ final class ExecutionPlan {
         profile?.finishRun()
     }
 
+    /// Steps below both limits run on one thread: ~1.5M multiply-adds is ~30 us on one
+    /// core, about the cost of dispatching to the pool and joining; 128K elements in the
+    /// largest input or output are ~30 us of memory traffic for an elementwise op.
+    static let serialMultiplyAdds = 1_500_000
+    static let serialElements = 131_072
+
     private func run(_ step: Step, _ context: ExecutionContext) throws {
         do {
-            try step.op.execute(step.inputs, step.outputs, context)
+            try step.op.execute(step.inputs, step.outputs, step.runsSerially ? (context.serial ?? context) : context)
         } catch let error as GraphError {
             throw error
         } catch {

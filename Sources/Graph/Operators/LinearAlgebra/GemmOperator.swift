@@ -7,11 +7,19 @@ import Tensor
 /// A bias row (`C` of shape `[N]` or `[1, N]` with `beta == 1`, the usual fully
 /// connected layer) is added in the per-block epilogue; other C shapes are
 /// broadcast into the output first and accumulated with `beta = 1`.
+///
+/// A constant B (the weights of a fully connected layer) is packed once at load, so a run
+/// never re-packs it: at batch 1 re-packing cost more than the multiply itself.
 final class GemmOperator: Operator {
     let label: String
     let alpha: Float, beta: Float
     let transposeA: Bool, transposeB: Bool
     let activation: Activation?
+    let weights: PackedWeights?
+
+    /// Larger weights (VGG's 25088x4096 fc6) are not copied: packing them per run costs
+    /// little next to their multiply, and a second copy would cost hundreds of MB.
+    static let largestPackedWeights = 16 << 20
 
     init(context: OperatorContext) throws {
         let node = context.node
@@ -21,6 +29,13 @@ final class GemmOperator: Operator {
         transposeA = try node.int("transA", default: 0) != 0
         transposeB = try node.int("transB", default: 0) != 0
         activation = try Activation(fusedInto: node)
+        if let b = context.constant(1), b.dataType == .float32, b.shape.count == 2, b.count > 0,
+           b.count <= Self.largestPackedWeights {
+            weights = PackedWeights(transposed: transposeB, k: transposeB ? b.shape[1] : b.shape[0],
+                                    n: transposeB ? b.shape[0] : b.shape[1], b: b.floatPointer, ldb: b.shape[1])
+        } else {
+            weights = nil
+        }
     }
 
     /// M, N, K from the operand shapes.
@@ -96,6 +111,11 @@ final class GemmOperator: Operator {
             }
         }
         let activation = self.activation
+        if let weights, accumulate == 0 {
+            weights.multiply(pool: context.threadPool, transposeA: transposeA, m: m, alpha: alpha, a: a.floatPointer,
+                             lda: a.shape[1], c: y, ldc: n, epilogue: GEMMEpilogue(bias: rowBias, activation: activation))
+            return
+        }
         ParallelGEMM.multiply(pool: context.threadPool, transposeA: transposeA, transposeB: transposeB,
                               m: m, n: n, k: k, alpha: alpha,
                               a: a.floatPointer, lda: a.shape[1], b: b.floatPointer, ldb: b.shape[1],

@@ -45,8 +45,7 @@ public final class EmbeddingPipeline: @unchecked Sendable {
         let start = Date()
         var progress = EmbeddingProgress(total: paths.count, embedded: 0, failed: 0, elapsedSeconds: 0)
         let queue = OrderedWorkQueue<Prepared>(count: paths.count, workers: options.decodeThreads,
-                                               window: 2 * options.batchSize,
-                                               yieldsToConsumer: ProcessInfo.processInfo.environment["IMGVEC_DECODE_NICE"] != "0") { [self] index in prepare(paths[index]) }
+                                               window: 2 * options.batchSize) { [self] index in prepare(paths[index]) }
         defer { queue.cancel() }
         var pending: [(ImageRecord, Tensor)] = []
         func flush() throws {

@@ -15,16 +15,13 @@ final class OrderedWorkQueue<Result>: @unchecked Sendable {
     private var cancelled = false
     private var threads: [Thread] = []
 
-    init(count: Int, workers: Int, window: Int, yieldsToConsumer: Bool = false, job: @escaping (Int) -> Result) {
+    init(count: Int, workers: Int, window: Int, job: @escaping (Int) -> Result) {
         self.count = count
         self.window = max(window, workers, 1)
         self.job = job
         // Workers hold the queue strongly: they exit once the work is done or cancelled.
         for worker in 0..<min(max(1, workers), count) {
-            let thread = Thread {
-                if yieldsToConsumer { ThreadPriority.lowerCurrentThread() }
-                self.workLoop()
-            }
+            let thread = Thread { self.workLoop() }
             thread.name = "imgvec-decode-\(worker)"
             thread.stackSize = 4 << 20
             threads.append(thread)

@@ -47,14 +47,16 @@ static void sgemm_unblocked(int transA, int transB, long m, long n, long k, floa
 /// `bColumn0` on) or else b/transB/ldb supplies B. `epilogue` (may be NULL) runs on each
 /// tile once its last k block is in, with coordinates relative to `c`.
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
-                         float alpha, const float *a, long lda, const imgvec_packed_a *packed,
+                         float alpha, const float *a, long lda, const imgvec_packed_a *packed, long packedRow0,
                          const float *b, long ldb, const imgvec_packed_b *packedB, long bColumn0,
                          float beta, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
     const long mr = d->mr, nr = d->nr, kcMax = imgvec_k_step(d, k), mcMax = d->mc, ncMax = d->nc;
     float *bufferB = packedB ? NULL : imgvec_thread_scratch(0, kcMax * imgvec_round_up(imgvec_min(ncMax, n), nr));
     float *bufferA = packed ? NULL : imgvec_thread_scratch(1, imgvec_round_up(imgvec_min(mcMax, m), mr) * kcMax);
     if ((!packedB && !bufferB) || (!packed && !bufferA)) return -1;
-    const long paddedM = imgvec_round_up(m, mr);
+    // A pre-packed A may be used from row packedRow0 on (a multiple of MR): its KC blocks are
+    // laid out for all of its rows.
+    const long paddedM = imgvec_round_up(packed ? packed->m : m, mr);
     for (long jc = 0; jc < n; jc += ncMax) {
         const long nc = imgvec_min(ncMax, n - jc);
         for (long pc = 0; pc < k; pc += kcMax) {
@@ -72,7 +74,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                 const long mc = imgvec_min(mcMax, m - ic);
                 const float *blockA;
                 if (packed) {
-                    blockA = packed->data + paddedM * pc + ic * kc;
+                    blockA = packed->data + paddedM * pc + (packedRow0 + ic) * kc;
                 } else {
                     imgvec_pack_a(d, transA, a, lda, ic, mc, pc, kc, bufferA);
                     blockA = bufferA;
@@ -140,7 +142,7 @@ static void sgemm_dispatch(const imgvec_kernel_desc *d, int transA, int transB, 
         d->matrix_times_vector(m, k, alpha, a, lda, b, beta, c, ldc);
         return;
     }
-    if (sgemm_blocked(d, transA, transB, m, n, k, alpha, a, lda, NULL, b, ldb, NULL, 0, beta, c, ldc, NULL) != 0)
+    if (sgemm_blocked(d, transA, transB, m, n, k, alpha, a, lda, NULL, 0, b, ldb, NULL, 0, beta, c, ldc, NULL) != 0)
         sgemm_unblocked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
@@ -210,9 +212,21 @@ void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, floa
                          const float *b, long ldb, float beta, float *c, long ldc) {
     if (!packed || n <= 0) return;
     if (alpha == 0) { scale_c(packed->m, n, beta, c, ldc); return; }
-    if (sgemm_blocked(packed->kernel, 0, transB, packed->m, n, packed->k, alpha, NULL, 0, packed,
+    if (sgemm_blocked(packed->kernel, 0, transB, packed->m, n, packed->k, alpha, NULL, 0, packed, 0,
                       b, ldb, NULL, 0, beta, c, ldc, NULL) != 0)
         sgemm_packed_unblocked(packed, transB, n, alpha, b, ldb, beta, c, ldc);
+}
+
+long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed) { return packed ? packed->kernel->mr : 1; }
+
+int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
+                             float alpha, const float *b, long ldb, float beta, float *c, long ldc) {
+    if (!packed || row_begin < 0 || row_end > packed->m || row_begin % packed->kernel->mr != 0) return -1;
+    const long m = row_end - row_begin;
+    if (m <= 0 || n <= 0) return 0;
+    if (alpha == 0) { scale_c(m, n, beta, c, ldc); return 0; }
+    return sgemm_blocked(packed->kernel, 0, transB, m, n, packed->k, alpha, NULL, 0, packed, row_begin,
+                         b, ldb, NULL, 0, beta, c, ldc, NULL);
 }
 
 imgvec_packed_b *imgvec_sgemm_pack_b(imgvec_sgemm_kernel kernel, int transB, long k, long n,
@@ -265,7 +279,7 @@ int imgvec_sgemm_packed_b(int transA, long m, float alpha, const float *a, long 
         imgvec_sgemm_apply_epilogue(tileEpilogue, block, ldc, 0, m, 0, n);
         return 0;
     }
-    if (sgemm_blocked(packed->kernel, transA, 0, m, n, packed->k, alpha, a, lda, NULL, NULL, 0, packed,
+    if (sgemm_blocked(packed->kernel, transA, 0, m, n, packed->k, alpha, a, lda, NULL, 0, NULL, 0, packed,
                       column_begin, beta, block, ldc, tileEpilogue) != 0) {
         return -1;
     }

@@ -34,6 +34,9 @@ public final class PackedMatrix: @unchecked Sendable {
         }
     }
 
+    /// Row blocks for ``GEMM/multiply(packedA:rows:n:b:ldb:c:ldc:)`` must start at multiples of this.
+    public var rowAlignment: Int { packed.map { imgvec_sgemm_packed_a_alignment($0) } ?? 1 }
+
     deinit {
         imgvec_sgemm_packed_a_free(packed)
         plain?.deallocate()
@@ -55,6 +58,21 @@ extension GEMM {
         } else if let plain = packedA.plain {
             multiply(transposeB: transposeB, m: packedA.rows, n: n, k: packedA.columns, alpha: alpha,
                      a: plain, lda: packedA.columns, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        }
+    }
+
+    /// `C[rows] = A[rows] * B` for a block of rows of a packed `A` (`c` points at the block's
+    /// first row; `rows.lowerBound` a multiple of ``PackedMatrix/rowAlignment``). Lets threads
+    /// split a product with few columns by rows instead.
+    public static func multiply(packedA: PackedMatrix, rows: Range<Int>, n: Int,
+                                b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard n > 0, !rows.isEmpty else { return }
+        if let handle = packedA.packed {
+            let status = imgvec_sgemm_packed_rows(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, 0, c, ldc)
+            precondition(status == 0, "packed-A row block \(rows) is not aligned to \(packedA.rowAlignment)")
+        } else if let plain = packedA.plain {
+            multiply(m: rows.count, n: n, k: packedA.columns, a: plain + rows.lowerBound * packedA.columns,
+                     lda: packedA.columns, b: b, ldb: ldb, c: c, ldc: ldc)
         }
     }
 }

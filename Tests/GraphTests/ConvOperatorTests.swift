@@ -1,4 +1,4 @@
-import Graph
+@testable import Graph
 import Kernels
 import Tensor
 import Testing
@@ -51,6 +51,26 @@ struct ConvOperatorTests {
         try check(ReferenceConvolution(n: 1, c: 3, h: 9, w: 40, cout: 3, kh: 2, kw: 3, sh: 1, sw: 3, dh: 2, dw: 2,
                                        top: 1, left: 0, bottom: 2, right: 1, group: 3), bias: false)
         try check(ReferenceConvolution(n: 1, c: 3, h: 6, w: 6, cout: 6, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1, group: 3))
+    }
+
+    /// Few output columns and many output channels: the GEMM is split by rows of the packed
+    /// weights across threads (pointwise, im2col, across-image tiles, channels not a multiple of MR).
+    @Test func rowSplitForSmallPlanes() throws {
+        try check(ReferenceConvolution(n: 1, c: 24, h: 7, w: 7, cout: 131, kh: 1, kw: 1), activation: .relu, threads: 2)
+        try check(ReferenceConvolution(n: 1, c: 10, h: 7, w: 7, cout: 160, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+                  threads: 3)
+        try check(ReferenceConvolution(n: 3, c: 8, h: 4, w: 4, cout: 200, kh: 1, kw: 1), bias: false, threads: 2)
+        try check(ReferenceConvolution(n: 1, c: 12, h: 14, w: 14, cout: 100, kh: 3, kw: 3, sh: 2, sw: 2,
+                                       top: 1, left: 1, bottom: 1, right: 1), activation: .clip(min: 0, max: 6), threads: 2)
+    }
+
+    @Test func rowBlocksCoverEveryRowOnAlignedStarts() {
+        for (rows, count, alignment) in [(131, 2, 12), (128, 3, 8), (96, 2, 16), (1000, 4, 12)] {
+            let blocks = (0..<count).map { ConvolutionRun.rowBlock($0, of: count, rows: rows, alignment: alignment) }
+            #expect(blocks.first?.lowerBound == 0 && blocks.last?.upperBound == rows)
+            for (a, b) in zip(blocks, blocks.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
+            #expect(blocks.allSatisfy { $0.lowerBound % alignment == 0 && !$0.isEmpty })
+        }
     }
 
     @Test func pointwiseAndFullyConnectedPaths() throws {

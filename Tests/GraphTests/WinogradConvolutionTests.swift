@@ -40,6 +40,16 @@ struct WinogradConvolutionTests {
                   bias: false, activation: .relu)
     }
 
+    /// One image with few tiles and many output channels: threads split the channels
+    /// (rows of the 36 GEMMs), with bias, clamp and other activations on their own slabs.
+    @Test func batchOneSplitsOutputChannels() throws {
+        try check(ReferenceConvolution(n: 1, c: 16, h: 14, w: 14, cout: 130, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+                  activation: .relu)
+        try check(ReferenceConvolution(n: 1, c: 20, h: 13, w: 15, cout: 150, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+                  bias: false, activation: .silu, threads: 3)
+        try check(ReferenceConvolution(n: 1, c: 16, h: 12, w: 12, cout: 112, kh: 3, kw: 3))
+    }
+
     @Test func widePlanesManyBlocksAndActivations() throws {
         // 20 tile rows x 10 tiles: several blocks per image, blocks crossing images.
         try check(ReferenceConvolution(n: 2, c: 16, h: 40, w: 38, cout: 24, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),

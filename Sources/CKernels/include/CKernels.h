@@ -57,6 +57,15 @@ void imgvec_sgemm_packed_a_free(imgvec_packed_a *packed);
 void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, float alpha,
                          const float *b, long ldb, float beta, float *c, long ldc);
 
+/// Rows `row_begin..<row_end` of the packed-A product (C points at the first of them), so
+/// threads can split a product by rows. `row_begin` must be a multiple of
+/// `imgvec_sgemm_packed_a_alignment`. Returns 0, or -1 (nothing written) for a bad range.
+int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
+                             float alpha, const float *b, long ldb, float beta, float *c, long ldc);
+
+/// The row granularity of a packed A (the micro-kernel's MR).
+long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed);
+
 /// Pointwise float functions (imgvec_vmath). Accuracy: about 1e-7 relative (never worse
 /// than 2e-6) where the result is a normal float, exact limits at ±infinity, NaN propagates.
 typedef enum imgvec_vmath_function {

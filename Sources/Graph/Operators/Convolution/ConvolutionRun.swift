@@ -52,16 +52,21 @@ struct ConvolutionRun {
         let g = geometry
         let plane = g.outputPlane, depth = g.reductionDepth, rows = g.outputChannelsPerGroup
         let pointwise = g.isPointwise
+        let threads = context.threadPool.threadCount
+        let alignment = packed.groups[0].rowAlignment
+        let rowBlocks = Self.rowBlockCount(geometry: g, threads: threads, alignment: alignment)
         let tiling = ConvolutionTiling(plane: plane, batch: g.batch, groups: g.groups, depth: depth,
-                                       unfolds: !pointwise, threads: context.threadPool.threadCount)
+                                       unfolds: !pointwise, threads: rowBlocks > 1 ? 1 : threads)
         // Per worker: the unfolded / gathered tile (depth x width), then a C tile (rows x width).
         let scratchFloats = (depth + rows) * tiling.width
         context.reserveScratch(byteCount: scratchFloats * 4)
         let context = self.context, input = self.input, bias = self.bias
         let output = self.output, activation = self.activation
 
-        Self.forEachItem(g.groups * tiling.count, pool: context.threadPool) { item, worker in
-            let group = item / tiling.count, columns = tiling.columns(item % tiling.count)
+        Self.forEachItem(g.groups * tiling.count * rowBlocks, pool: context.threadPool) { item, worker in
+            let tileItem = item / rowBlocks
+            let block = Self.rowBlock(item % rowBlocks, of: rowBlocks, rows: rows, alignment: alignment)
+            let group = tileItem / tiling.count, columns = tiling.columns(tileItem % tiling.count)
             let width = columns.count
             let scratch = context.scratch(byteCount: scratchFloats * 4, slot: worker).assumingMemoryBound(to: Float.self)
             let groupBias = bias.map { $0 + group * rows }
@@ -80,8 +85,9 @@ struct ConvolutionRun {
                     (b, ldb) = (UnsafePointer(scratch), width)
                 }
                 let c = output + (firstImage * g.outputChannels + group * rows) * plane + position
-                GEMM.multiply(packedA: packed.groups[group], n: width, b: b, ldb: ldb, c: c, ldc: plane)
-                ConvolutionEpilogue.apply(c, ldc: plane, rows: 0..<rows, columns: 0..<width,
+                GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: b, ldb: ldb,
+                              c: c + block.lowerBound * plane, ldc: plane)
+                ConvolutionEpilogue.apply(c, ldc: plane, rows: block, columns: 0..<width,
                                           bias: groupBias, activation: activation)
                 return
             }
@@ -99,14 +105,31 @@ struct ConvolutionRun {
                     Im2Col.unfold(source(image), geometry: g, columns: local, into: scratch + offset, rowStride: width)
                 }
             }
-            GEMM.multiply(packedA: packed.groups[group], n: width, b: scratch, ldb: width, c: c, ldc: width)
-            ConvolutionEpilogue.apply(c, ldc: width, rows: 0..<rows, columns: 0..<width, bias: groupBias, activation: activation)
+            GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: scratch, ldb: width,
+                          c: c + block.lowerBound * width, ldc: width)
+            ConvolutionEpilogue.apply(c, ldc: width, rows: block, columns: 0..<width, bias: groupBias, activation: activation)
             for image in firstImage...lastImage {
                 let lower = max(columns.lowerBound, image * plane), upper = min(columns.upperBound, image * plane + plane)
                 let target = output + (image * g.outputChannels + group * rows) * plane + (lower - image * plane)
                 let from = c + (lower - columns.lowerBound)
-                for row in 0..<rows { (target + row * plane).update(from: from + row * width, count: upper - lower) }
+                for row in block { (target + row * plane).update(from: from + row * width, count: upper - lower) }
             }
         }
+    }
+
+    /// Few output columns (batch 1, 7x7 and 14x14 planes): split each GEMM by output channels
+    /// (rows of the packed weights) instead, so every thread streams only its share of the
+    /// weights and keeps full-width micro-kernel tiles. Each thread then unfolds the same
+    /// (small) input tile.
+    static func rowBlockCount(geometry g: ConvolutionGeometry, threads: Int, alignment: Int) -> Int {
+        guard threads > 1, g.groups == 1, g.batch * g.outputPlane < 192 * threads,
+              g.outputChannelsPerGroup >= 4 * alignment * threads else { return 1 }
+        return threads
+    }
+
+    /// Rows of block `index` of `count`: near-equal shares starting at multiples of `alignment`.
+    static func rowBlock(_ index: Int, of count: Int, rows: Int, alignment: Int) -> Range<Int> {
+        func edge(_ i: Int) -> Int { i >= count ? rows : min(rows, (rows * i / count + alignment / 2) / alignment * alignment) }
+        return edge(index)..<edge(index + 1)
     }
 }

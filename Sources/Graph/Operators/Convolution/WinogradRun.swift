@@ -60,7 +60,15 @@ extension ConvolutionRun {
     /// with bias and clamp fused (other activations run on the block's output rows after).
     func winograd(weights: WinogradWeights) {
         let g = geometry
-        let tiling = WinogradTiling(g, threads: context.threadPool.threadCount)
+        let threads = context.threadPool.threadCount
+        let alignment = weights.positions[0].rowAlignment
+        // One image with few tiles (14x14 planes: 16): splitting the tiles would leave each
+        // thread streaming all 36 weight matrices for a handful of columns. Split the output
+        // channels instead (rows of the 36 GEMMs); each thread transforms the (small) input.
+        let splitsChannels = g.batch == 1 && threads > 1 && g.outputChannels >= 4 * alignment * threads
+            && WinogradTiling(g, threads: 1).tilesPerBlock * threads <= 2 * WinogradTiling.minimumTiles
+        let channelBlocks = splitsChannels ? threads : 1
+        let tiling = WinogradTiling(g, threads: splitsChannels ? 1 : threads)
         var shape = imgvec_winograd_shape(channels: g.inputChannels, input_height: g.inputHeight, input_width: g.inputWidth,
                                           pad_top: g.padTop, pad_left: g.padLeft, output_height: g.outputHeight,
                                           output_width: g.outputWidth, tiles_y: tiling.tilesY, tiles_x: tiling.tilesX)
@@ -76,7 +84,9 @@ extension ConvolutionRun {
         let (lo, hi) = bounds ?? (0, 0)
         let plane = g.outputPlane
 
-        Self.forEachItem(tiling.count, pool: context.threadPool) { block, worker in
+        Self.forEachItem(tiling.count * channelBlocks, pool: context.threadPool) { item, worker in
+            let block = item / channelBlocks
+            let channels = Self.rowBlock(item % channelBlocks, of: channelBlocks, rows: cout, alignment: alignment)
             let scratch = context.scratch(byteCount: scratchBytes, slot: worker).assumingMemoryBound(to: Float.self)
             let v = scratch, m = scratch + vFloats, transform = scratch + vFloats + mFloats
             let first = block * tiling.rowsPerBlock, rowCount = min(tiling.rowsPerBlock, tiling.rows - first)
@@ -84,11 +94,18 @@ extension ConvolutionRun {
             imgvec_winograd_input(IMGVEC_SGEMM_KERNEL_AUTO, &shape, input, first, rowCount, v, ld, cin * ld, transform)
             let n = rowCount * tiling.tilesX
             for position in 0..<36 {
-                GEMM.multiply(packedA: weights.positions[position], n: n, b: v + position * cin * ld, ldb: ld,
-                              c: m + position * cout * ld, ldc: ld)
+                GEMM.multiply(packedA: weights.positions[position], rows: channels, n: n, b: v + position * cin * ld,
+                              ldb: ld, c: m + (position * cout + channels.lowerBound) * ld, ldc: ld)
             }
-            imgvec_winograd_output(IMGVEC_SGEMM_KERNEL_AUTO, &shape, cout, m, ld, cout * ld, first, rowCount,
-                                   bias, clamp, lo, hi, output)
+            if channelBlocks == 1 {
+                imgvec_winograd_output(IMGVEC_SGEMM_KERNEL_AUTO, &shape, cout, m, ld, cout * ld, first, rowCount,
+                                       bias, clamp, lo, hi, output)
+            } else {
+                // Batch 1: the channel range is a contiguous slab of the output.
+                imgvec_winograd_output(IMGVEC_SGEMM_KERNEL_AUTO, &shape, channels.count, m + channels.lowerBound * ld, ld,
+                                       cout * ld, first, rowCount, bias.map { $0 + channels.lowerBound }, clamp, lo, hi,
+                                       output + channels.lowerBound * plane)
+            }
             guard let activation, bounds == nil else { return }
             // Other activations: the block's output rows, per image and channel.
             var row = first
@@ -96,7 +113,7 @@ extension ConvolutionRun {
                 let image = row / tiling.tilesY, ty = row % tiling.tilesY
                 let lastTy = min(tiling.tilesY, ty + first + rowCount - row)
                 let top = 4 * ty, bottom = min(g.outputHeight, 4 * lastTy)
-                for channel in 0..<cout {
+                for channel in channels {
                     activation.apply(output + (image * cout + channel) * plane + top * g.outputWidth,
                                      count: (bottom - top) * g.outputWidth)
                 }

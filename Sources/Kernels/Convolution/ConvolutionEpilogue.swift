@@ -1,15 +1,18 @@
 /// Bias and activation applied to a block of convolution / GEMM output.
 public enum ConvolutionEpilogue {
-    /// For each row `r` in `rows`: `c[r, columns] = activation(c[r, columns] + bias[r])`.
+    /// For each row `r` in `rows`: `c[r, columns] = activation(c[r, columns] + bias[r] + residual[r, columns])`.
     ///
-    /// `bias` is indexed by absolute row; pass `nil` for no bias.
+    /// `bias` is indexed by absolute row; pass `nil` for no bias. `residual` (a skip connection
+    /// fused into the convolution) has the layout of `c` (row stride `ldc`); `nil` for none.
     @inlinable
     public static func apply(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>, columns: Range<Int>,
-                             bias: UnsafePointer<Float>?, activation: Activation?) {
-        guard bias != nil || activation != nil else { return }
+                             bias: UnsafePointer<Float>?, activation: Activation?,
+                             residual: UnsafePointer<Float>? = nil) {
+        guard bias != nil || activation != nil || residual != nil else { return }
         for r in rows {
             let row = c + r * ldc + columns.lowerBound
             if let bias { VectorKernels.add(bias[r], to: row, count: columns.count) }
+            if let residual { VectorKernels.add(residual + r * ldc + columns.lowerBound, to: row, count: columns.count) }
             if let activation { VectorKernels.activate(row, count: columns.count, activation) }
         }
     }

@@ -106,7 +106,13 @@ final class ConvOperator: Operator {
                 throw GraphError.shapeMismatch(node: label, reason: "bias \(bias) must be float32[\(g.outputChannels)]")
             }
         }
-        return [TensorType(.float32, g.outputShape(rank: x.shape.count))]
+        let outputShape = g.outputShape(rank: x.shape.count)
+        if inputs.count > 3, let residual = inputs[3] {
+            guard residual.dataType == .float32, BroadcastWalk.broadcastShape([outputShape, residual.shape]) == outputShape else {
+                throw GraphError.shapeMismatch(node: label, reason: "fused residual \(residual) does not broadcast to the output \(outputShape)")
+            }
+        }
+        return [TensorType(.float32, outputShape)]
     }
 
     func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int {
@@ -120,8 +126,17 @@ final class ConvOperator: Operator {
         }
         let g = try geometry(x.shape, w.shape)
         let bias = inputs.count > 2 ? inputs[2].map { UnsafePointer($0.floatPointer) } : nil
+        let residual = inputs.count > 3 ? inputs[3] : nil
+        let usesWinograd = winogradEligible && ConvolutionRun.usesWinograd(g)
+        // A same-shape residual on the GEMM path is added in each tile's epilogue, in cache;
+        // elsewhere the convolution runs without activation and a post-pass adds it.
+        let fusesResidual = residual.map { $0.shape == outputs[0].shape } ?? false && !g.isDepthwise && !usesWinograd
+        let postPass = residual != nil && !fusesResidual
         let run = ConvolutionRun(geometry: g, input: x.floatPointer, weights: w.floatPointer, bias: bias,
-                                 activation: activation, output: outputs[0].floatPointer, context: context)
+                                 activation: postPass ? nil : activation, output: outputs[0].floatPointer,
+                                 residual: fusesResidual ? residual.map { UnsafePointer($0.floatPointer) } : nil,
+                                 context: context)
+        defer { if postPass, let residual { addResidual(residual, to: outputs[0], context) } }
         if g.isDepthwise {
             run.depthwise()
             return
@@ -133,15 +148,35 @@ final class ConvOperator: Operator {
             for image in 0..<g.batch {
                 let base = outputs[0].floatPointer + image * g.outputChannels * plane
                 for channel in 0..<g.outputChannels { (base + channel * plane).update(repeating: bias?[channel] ?? 0, count: plane) }
-                if let activation { activation.apply(base, count: g.outputChannels * plane) }
+                if let activation, !postPass { activation.apply(base, count: g.outputChannels * plane) }
             }
             return
         }
-        if winogradEligible, ConvolutionRun.usesWinograd(g), let winograd = winograd(w),
+        if usesWinograd, let winograd = winograd(w),
            winograd.inputChannels == g.inputChannels, winograd.outputChannels == g.outputChannels {
             run.winograd(weights: winograd)
         } else if let packed = packed(w, rows: rows, depth: depth, groups: g.groups) {
             run.gemm(weights: packed)
+        }
+    }
+
+    /// `output = activation(output + residual)` (residual broadcast to the output), split over the pool.
+    private func addResidual(_ residual: Tensor, to output: Tensor, _ context: ExecutionContext) {
+        let out = output.floatPointer, activation = self.activation
+        if residual.shape == output.shape {
+            let r = UnsafePointer(residual.floatPointer)
+            context.threadPool.parallelChunks((output.count + 4095) / 4096) { chunks in
+                let lower = chunks.lowerBound * 4096, upper = min(output.count, chunks.upperBound * 4096)
+                VectorKernels.add(r + lower, to: out + lower, count: upper - lower)
+                if let activation { VectorKernels.activate(out + lower, count: upper - lower, activation) }
+            }
+            return
+        }
+        let walk = BroadcastWalk(outputShape: output.shape, inputShapes: [output.shape, residual.shape])
+        let r = UnsafePointer(residual.floatPointer), advance = walk.advancesInRun[1]
+        walk.forEachSegment(in: 0..<walk.count) { offsets, at, count in
+            for i in 0..<count { out[at + i] += r[offsets[1] + (advance ? i : 0)] }
+            if let activation { VectorKernels.activate(out + at, count: count, activation) }
         }
     }
 }

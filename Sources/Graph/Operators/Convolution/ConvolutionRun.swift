@@ -8,13 +8,17 @@ struct ConvolutionRun {
     let bias: UnsafePointer<Float>?
     let activation: Activation?
     let output: UnsafeMutablePointer<Float>
+    /// A skip connection added before the activation (same shape as `output`); only the
+    /// per-image GEMM path takes it here, the others get it from ``ConvOperator``'s post-pass.
+    let residual: UnsafePointer<Float>?
     let context: ExecutionContext
 
     init(geometry: ConvolutionGeometry, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
          bias: UnsafePointer<Float>?, activation: Activation?, output: UnsafeMutablePointer<Float>,
-         context: ExecutionContext) {
+         residual: UnsafePointer<Float>? = nil, context: ExecutionContext) {
         self.geometry = geometry; self.input = UnsafePointer(input); self.weights = weights
-        self.bias = bias; self.activation = activation; self.output = output; self.context = context
+        self.bias = bias; self.activation = activation; self.output = output; self.residual = residual
+        self.context = context
     }
 
     /// Runs `items` work items in contiguous chunks, one chunk per worker; `body(item, worker)`.
@@ -61,7 +65,7 @@ struct ConvolutionRun {
         let scratchFloats = (depth + rows) * tiling.width
         context.reserveScratch(byteCount: scratchFloats * 4)
         let context = self.context, input = self.input, bias = self.bias
-        let output = self.output, activation = self.activation
+        let output = self.output, activation = self.activation, residual = self.residual
 
         Self.forEachItem(g.groups * tiling.count * rowBlocks, pool: context.threadPool) { item, worker in
             let tileItem = item / rowBlocks
@@ -87,8 +91,8 @@ struct ConvolutionRun {
                 let c = output + (firstImage * g.outputChannels + group * rows) * plane + position
                 GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: b, ldb: ldb,
                               c: c + block.lowerBound * plane, ldc: plane)
-                ConvolutionEpilogue.apply(c, ldc: plane, rows: block, columns: 0..<width,
-                                          bias: groupBias, activation: activation)
+                ConvolutionEpilogue.apply(c, ldc: plane, rows: block, columns: 0..<width, bias: groupBias,
+                                          activation: activation, residual: residual.map { $0 + (c - output) })
                 return
             }
             // Across images: gather every image's part of the tile, multiply once, scatter.
@@ -107,12 +111,18 @@ struct ConvolutionRun {
             }
             GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: scratch, ldb: width,
                           c: c + block.lowerBound * width, ldc: width)
-            ConvolutionEpilogue.apply(c, ldc: width, rows: block, columns: 0..<width, bias: groupBias, activation: activation)
+            // A residual must come before the activation: it is added while scattering.
+            ConvolutionEpilogue.apply(c, ldc: width, rows: block, columns: 0..<width, bias: groupBias,
+                                      activation: residual == nil ? activation : nil)
             for image in firstImage...lastImage {
                 let lower = max(columns.lowerBound, image * plane), upper = min(columns.upperBound, image * plane + plane)
                 let target = output + (image * g.outputChannels + group * rows) * plane + (lower - image * plane)
                 let from = c + (lower - columns.lowerBound)
                 for row in block { (target + row * plane).update(from: from + row * width, count: upper - lower) }
+                if let residual {
+                    ConvolutionEpilogue.apply(target, ldc: plane, rows: block, columns: 0..<(upper - lower), bias: nil,
+                                              activation: activation, residual: residual + (target - output))
+                }
             }
         }
     }

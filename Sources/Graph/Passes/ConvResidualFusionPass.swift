@@ -18,20 +18,13 @@ public struct ConvResidualFusionPass: GraphPass {
             let node = graph.nodes[index]
             guard node.opType == "Conv", node.domain.isEmpty, node.inputs.count <= 3,
                   node.attributes[FusedActivationAttribute.kind] == nil,
-                  let addIndex = graph.soleReader(of: node.outputs[0], protected: protected), graph.isNode(addIndex, "Add"),
-                  let residual = graph.otherInput(of: addIndex, than: node.outputs[0]), residual != node.outputs[0],
-                  graph.initializers[residual] == nil,
-                  (producers[residual].map { $0 < index } ?? true)
+                  let (add, residual) = graph.residualAdd(after: index, producers: producers, protected: protected)
             else { continue }
-            let add = graph.nodes[addIndex]
             var fused = node
             while fused.inputs.count < 3 { fused.inputs.append("") }
             fused.inputs.append(residual)
-            for (key, value) in add.attributes where key.hasPrefix("_fused") { fused.attributes[key] = value }
-            fused.outputs = add.outputs
-            graph.nodes[index] = fused
-            graph.nodes[addIndex].outputs = [node.outputs[0] + "__fused_away"]
-            producers[fused.outputs[0]] = index
+            for (key, value) in graph.nodes[add].attributes where key.hasPrefix("_fused") { fused.attributes[key] = value }
+            graph.absorb(add: add, into: index, as: fused, producers: &producers)
             changed = true
         }
         if changed { try graph.removeDeadNodes(protected: protected) }

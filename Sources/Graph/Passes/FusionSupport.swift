@@ -29,6 +29,28 @@ extension Graph {
         return nil
     }
 
+    /// For the node at `index`: the Add that is its output's only reader and that Add's other
+    /// operand, when that operand is computed (not a constant) before the node runs, so the
+    /// node can add it itself (a residual / skip connection).
+    func residualAdd(after index: Int, producers: [String: Int], protected: Set<String>) -> (add: Int, residual: String)? {
+        let output = nodes[index].outputs[0]
+        guard let add = soleReader(of: output, protected: protected), isNode(add, "Add"),
+              let residual = otherInput(of: add, than: output), residual != output, initializers[residual] == nil,
+              producers[residual].map({ $0 < index }) ?? true else { return nil }
+        return (add, residual)
+    }
+
+    /// Makes the node at `index` take over the Add at `add`'s output, with `fused` as its new
+    /// form; the Add is left dead (its output renamed) for dead-node removal.
+    mutating func absorb(add: Int, into index: Int, as fused: Node, producers: inout [String: Int]) {
+        let original = nodes[index].outputs[0]
+        var node = fused
+        node.outputs = nodes[add].outputs
+        nodes[index] = node
+        nodes[add].outputs = [original + "__fused_away"]
+        producers[node.outputs[0]] = index
+    }
+
     /// Drops nodes whose outputs nothing needs any more (after a rewrite).
     mutating func removeDeadNodes(protected: Set<String>) throws {
         try DeadNodeEliminationPass().run(on: &self, protected: protected)

@@ -14,18 +14,13 @@ public struct ResidualAddFusionPass: GraphPass {
         for index in graph.nodes.indices {
             let node = graph.nodes[index]
             guard node.opType == "MatMul", node.domain.isEmpty, node.inputs.count <= 3,
-                  let addIndex = graph.soleReader(of: node.outputs[0], protected: protected), graph.isNode(addIndex, "Add"),
-                  let residual = graph.otherInput(of: addIndex, than: node.outputs[0]), residual != node.outputs[0],
-                  graph.initializers[residual] == nil, !graph.nodes[addIndex].attributes.keys.contains(FusedActivationAttribute.kind),
-                  (producers[residual].map { $0 < index } ?? true)   // computed before the MatMul runs
+                  let (add, residual) = graph.residualAdd(after: index, producers: producers, protected: protected),
+                  !graph.nodes[add].attributes.keys.contains(FusedActivationAttribute.kind)
             else { continue }
             var fused = node
             if fused.inputs.count == 2 { fused.inputs.append("") }
             fused.inputs.append(residual)
-            fused.outputs = graph.nodes[addIndex].outputs
-            graph.nodes[index] = fused
-            graph.nodes[addIndex].outputs = [node.outputs[0] + "__fused_away"]
-            producers[fused.outputs[0]] = index
+            graph.absorb(add: add, into: index, as: fused, producers: &producers)
             changed = true
         }
         if changed { try graph.removeDeadNodes(protected: protected) }

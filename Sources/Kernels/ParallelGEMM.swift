@@ -50,8 +50,8 @@ public enum ParallelGEMM {
             return
         }
         pool.parallelFor(blocks) { block in
-            let lower = alignedBoundary(extent * block / blocks, alignment, extent)
-            let upper = block == blocks - 1 ? extent : alignedBoundary(extent * (block + 1) / blocks, alignment, extent)
+            let lower = AlignedSplit.boundary(block, of: blocks, extent: extent, alignment: alignment)
+            let upper = AlignedSplit.boundary(block + 1, of: blocks, extent: extent, alignment: alignment)
             guard upper > lower else { return }
             if splitRows {
                 let aBlock = transposeA ? a + lower : a + lower * lda
@@ -67,10 +67,5 @@ public enum ParallelGEMM {
                 epilogue?(0..<m, lower..<upper)
             }
         }
-    }
-
-    @inline(__always)
-    static func alignedBoundary(_ value: Int, _ alignment: Int, _ extent: Int) -> Int {
-        min(extent, (value + alignment / 2) / alignment * alignment)
     }
 }

@@ -165,10 +165,9 @@ final class ConvOperator: Operator {
         let out = output.floatPointer, activation = self.activation
         if residual.shape == output.shape {
             let r = UnsafePointer(residual.floatPointer)
-            context.threadPool.parallelChunks((output.count + 4095) / 4096) { chunks in
-                let lower = chunks.lowerBound * 4096, upper = min(output.count, chunks.upperBound * 4096)
-                VectorKernels.add(r + lower, to: out + lower, count: upper - lower)
-                if let activation { VectorKernels.activate(out + lower, count: upper - lower, activation) }
+            context.forEachElementChunk(output.count) { range in
+                VectorKernels.add(r + range.lowerBound, to: out + range.lowerBound, count: range.count)
+                if let activation { VectorKernels.activate(out + range.lowerBound, count: range.count, activation) }
             }
             return
         }

@@ -139,7 +139,6 @@ struct ConvolutionRun {
 
     /// Rows of block `index` of `count`: near-equal shares starting at multiples of `alignment`.
     static func rowBlock(_ index: Int, of count: Int, rows: Int, alignment: Int) -> Range<Int> {
-        func edge(_ i: Int) -> Int { i >= count ? rows : min(rows, (rows * i / count + alignment / 2) / alignment * alignment) }
-        return edge(index)..<edge(index + 1)
+        AlignedSplit.part(index, of: count, extent: rows, alignment: alignment)
     }
 }

@@ -62,7 +62,7 @@ struct ConvolutionTiling: Equatable {
     }
 
     static func edge(_ index: Int, of parts: Int, extent: Int) -> Int {
-        index >= parts ? extent : min(extent, (extent * index / parts + 8) / 16 * 16)
+        AlignedSplit.boundary(index, of: parts, extent: extent, alignment: 16)
     }
 
     static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }

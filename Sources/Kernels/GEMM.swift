@@ -100,6 +100,13 @@ public enum GEMM {
                                  alpha, a, lda, b, ldb, beta, c, ldc) == 0
     }
 
+    /// Makes BLAS single-threaded per call, once per process (what every ``Session`` needs: the
+    /// engine's ThreadPool supplies parallelism). Sessions created on several threads at once
+    /// must not race into OpenBLAS's thread set-up, so this runs exactly once.
+    public static func useSingleThreadedBLAS() { _ = singleThreadedBLAS }
+
+    private static let singleThreadedBLAS: Void = setThreadCount(1)
+
     /// Sets how many threads BLAS may use for one call (the native backend is always
     /// single-threaded per call; the engine's ThreadPool supplies parallelism).
     public static func setThreadCount(_ count: Int) {

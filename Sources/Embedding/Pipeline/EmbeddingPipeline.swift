@@ -83,18 +83,14 @@ public final class EmbeddingPipeline: @unchecked Sendable {
             return .failed(EmbeddingFailure(path: path, reason: reason))
         }
         do {
-            let decoded: DecodedImage
-            if options.fastJPEG, let target = recipe.minimumDecodeSize {
-                decoded = try decoder.decode(data: data, name: path, draftSize: target)
-            } else {
-                decoded = try decoder.decode(data: data, name: path)
-            }
-            let tensor = try recipe.apply(to: decoded.image)
+            let draft = options.fastJPEG ? recipe.minimumDecodeSize : nil
+            let prepared = try decoder.decodePrepared(data: data, name: path, recipe: recipe, draftSize: draft)
+            let tensor = try recipe.tensor(fromPrepared: prepared.pixels)
             let stat = FileStat.of(path) ?? FileStat(byteSize: Int64(data.count), modificationTimeNanoseconds: 0)
             let record = ImageRecord(path: path, byteSize: stat.byteSize,
                                      modificationTimeNanoseconds: stat.modificationTimeNanoseconds,
                                      contentSHA256: ContentHash.hexDigest(of: data),
-                                     width: decoded.image.width, height: decoded.image.height)
+                                     width: prepared.decodedWidth, height: prepared.decodedHeight)
             return .ready(record: record, tensor: tensor)
         } catch let error as ImageDecodingError {
             return .failed(EmbeddingFailure(path: path, reason: error.reason))

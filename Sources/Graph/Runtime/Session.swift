@@ -53,7 +53,7 @@ public final class Session: @unchecked Sendable {
         self.sourceGraph = graph
         self.options = options
         self.registry = registry
-        GEMM.setThreadCount(1)
+        GEMM.useSingleThreadedBLAS()
         self.context = ExecutionContext(threadPool: ThreadPool(threadCount: options.threadCount))
         compiled[[]] = try CompiledGraph(graph: graph, protected: [], options: options, registry: registry)
     }

@@ -66,8 +66,18 @@ public struct ImageDecoder: Sendable {
     }
 
     private func decode(data: Data, name: String, draft: (width: Int, height: Int)?) throws -> DecodedImage {
+        try decode(bytes: [UInt8](data), name: name, draft: draft)
+    }
+
+    /// Decodes a file's bytes; errors name `name`.
+    func decode(bytes: [UInt8], name: String, draft: (width: Int, height: Int)?) throws -> DecodedImage {
+        try namingFailures(name) { try decodeBytes(bytes, draft: draft) }
+    }
+
+    /// Runs `body`, turning a format decoder's failure into an ``ImageDecodingError`` naming `name`.
+    func namingFailures<R>(_ name: String, _ body: () throws -> R) throws -> R {
         do {
-            return try decodeBytes([UInt8](data), draft: draft)
+            return try body()
         } catch let failure as DecodingFailure {
             throw ImageDecodingError(path: name, kind: failure.kind, reason: failure.reason)
         }

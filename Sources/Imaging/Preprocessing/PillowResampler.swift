@@ -1,3 +1,5 @@
+import CImageCodecs
+
 /// Pillow-exact resizing of ``RGBImage`` (`Image.resize(size, filter)` without `box` or
 /// `reducing_gap`), optionally computing only a window of the resized image.
 ///
@@ -56,93 +58,37 @@ public enum PillowResampler {
     /// its dimension is unchanged, as in Pillow.
     static func convolve(_ image: RGBImage, width: Int, height: Int, kernel: ConvolutionKernel,
                          columns: Range<Int>, rows: Range<Int>) -> RGBImage {
-        let needsHorizontal = width != image.width
-        let needsVertical = height != image.height
-        let vertical = needsVertical
-            ? ResampleCoefficients(inputSize: image.height, outputSize: height, outputRange: rows, kernel: kernel)
-            : nil
-        let sourceRows = vertical?.sourceSpan ?? rows
-
-        // Stage 1: the rows the vertical pass needs, horizontally resampled (or borrowed as is).
-        var intermediate: [UInt8] = []
-        if needsHorizontal {
-            let horizontal = ResampleCoefficients(inputSize: image.width, outputSize: width,
-                                                  outputRange: columns, kernel: kernel)
-            intermediate = [UInt8](repeating: 0, count: sourceRows.count * columns.count * 3)
-            image.pixels.withUnsafeBufferPointer { src in
-                intermediate.withUnsafeMutableBufferPointer { dst in
-                    horizontalPass(source: src.baseAddress!, sourceWidth: image.width, rows: sourceRows,
-                                   coefficients: horizontal, destination: dst.baseAddress!)
-                }
-            }
-        }
-
-        let outCount = columns.count * rows.count * 3
-        var out = [UInt8](repeating: 0, count: outCount)
-        let rowBytes = columns.count * 3
-        func withStage1<R>(_ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
-            // (first byte of row `sourceRows.lowerBound`, column window start; row stride in bytes)
-            if needsHorizontal {
-                return intermediate.withUnsafeBufferPointer { body($0.baseAddress!, rowBytes) }
-            }
+        let plan = ResamplePlan(sourceWidth: image.width, sourceHeight: image.height, width: width, height: height,
+                                kernel: kernel, columns: columns, rows: rows)
+        guard let horizontal = plan.horizontal else {
+            // Stage 1 is the source itself: its rows `sourceRows`, from column `columns.lowerBound`.
             return image.pixels.withUnsafeBufferPointer { src in
-                body(src.baseAddress! + (sourceRows.lowerBound * image.width + columns.lowerBound) * 3,
-                     image.width * 3)
+                plan.finish(stage: src.baseAddress! + (plan.sourceRows.lowerBound * image.width + columns.lowerBound) * 3,
+                            stageStride: image.width * 3)
             }
         }
-        withStage1 { stage, stageStride in
-            out.withUnsafeMutableBufferPointer { dst in
-                if let vertical {
-                    verticalPass(source: stage, sourceStride: stageStride, firstSourceRow: sourceRows.lowerBound,
-                                 rowBytes: rowBytes, coefficients: vertical, destination: dst.baseAddress!)
-                } else {
-                    for r in 0..<rows.count {
-                        (dst.baseAddress! + r * rowBytes).update(from: stage + r * stageStride, count: rowBytes)
-                    }
-                }
+        var intermediate = [UInt8](repeating: 0, count: plan.stageByteCount)
+        image.pixels.withUnsafeBufferPointer { src in
+            intermediate.withUnsafeMutableBufferPointer { dst in
+                horizontalPass(source: src.baseAddress!, sourceWidth: image.width, rows: plan.sourceRows,
+                               coefficients: horizontal, destination: dst.baseAddress!)
             }
         }
-        return RGBImage(width: columns.count, height: rows.count, pixels: out)
+        return intermediate.withUnsafeBufferPointer { plan.finish(stage: $0.baseAddress!, stageStride: plan.rowBytes) }
     }
 
-    /// Horizontal pass over interleaved RGB rows `rows` of the source.
+    /// Horizontal pass over interleaved RGB rows `rows` of the source (C: `imgc_resample_rows`).
     private static func horizontalPass(source: UnsafePointer<UInt8>, sourceWidth: Int, rows: Range<Int>,
                                        coefficients: ResampleCoefficients,
                                        destination: UnsafeMutablePointer<UInt8>) {
-        let outWidth = coefficients.outputRange.count
-        let stride = coefficients.stride
-        let half = ResampleCoefficients.roundingOffset
-        coefficients.weights.withUnsafeBufferPointer { weights in
-            coefficients.starts.withUnsafeBufferPointer { starts in
-                coefficients.counts.withUnsafeBufferPointer { counts in
-                    var out = destination
-                    for y in rows {
-                        let row = source + y * sourceWidth * 3
-                        for slot in 0..<outWidth {
-                            let k = weights.baseAddress! + slot * stride
-                            var pixel = row + starts[slot] * 3
-                            var r = half, g = half, b = half
-                            for t in 0..<counts[slot] {
-                                let w = k[t]
-                                r = r &+ Int32(pixel[0]) &* w
-                                g = g &+ Int32(pixel[1]) &* w
-                                b = b &+ Int32(pixel[2]) &* w
-                                pixel += 3
-                            }
-                            out[0] = ResampleCoefficients.clip8(r)
-                            out[1] = ResampleCoefficients.clip8(g)
-                            out[2] = ResampleCoefficients.clip8(b)
-                            out += 3
-                        }
-                    }
-                }
-            }
+        coefficients.withAxis { axis in
+            imgc_resample_rows(source + rows.lowerBound * sourceWidth * 3, sourceWidth * 3, rows.count, &axis, destination)
         }
     }
 
     /// Vertical pass: each output row is a weighted sum of whole stage-1 rows (channels are
     /// independent, so a row is treated as `rowBytes` scalars; integer sums do not depend on order).
-    private static func verticalPass(source: UnsafePointer<UInt8>, sourceStride: Int, firstSourceRow: Int,
+    static func verticalPass(source: UnsafePointer<UInt8>, sourceStride: Int, firstSourceRow: Int,
                                      rowBytes: Int, coefficients: ResampleCoefficients,
                                      destination: UnsafeMutablePointer<UInt8>) {
         var accumulator = [Int32](repeating: 0, count: rowBytes)

@@ -4,10 +4,7 @@ extension PreprocessingRecipe {
     /// The model input for `image`: float32 `[3, H, W]` (``Layout/chw``) or `[H, W, 3]`.
     public func apply(to image: RGBImage) throws -> Tensor {
         try validate()
-        let prepared = try preparedImage(image)
-        let tensor = Tensor(zeros: tensorShape(width: prepared.width, height: prepared.height))
-        NormalizationTable(self).write(prepared, into: tensor.floatPointer, layout: layout)
-        return tensor
+        return try tensor(fromPrepared: try preparedImage(image))
     }
 
     /// `image` resized and centre-cropped (the 8-bit pixels the tensor is computed from).
@@ -15,24 +12,57 @@ extension PreprocessingRecipe {
     /// Only the pixels the crop keeps are resampled (bit-identical to resizing the whole image
     /// with Pillow and cropping afterwards); a crop larger than the image is zero-padded.
     public func preparedImage(_ image: RGBImage) throws -> RGBImage {
-        guard image.width > 0, image.height > 0 else {
-            throw PreprocessingError.invalidSize("cannot preprocess an empty \(image.width)×\(image.height) image")
+        let window = try preparationWindow(width: image.width, height: image.height)
+        let resized = try PillowResampler.resize(image, width: window.resizedWidth, height: window.resizedHeight,
+                                                 interpolation: interpolation, columns: window.columns, rows: window.rows)
+        return window.finish(resized)
+    }
+
+    /// The float32 model input from pixels `preparedImage` (or a streaming decoder) produced.
+    public func tensor(fromPrepared prepared: RGBImage) throws -> Tensor {
+        try validate()
+        let tensor = Tensor(zeros: tensorShape(width: prepared.width, height: prepared.height))
+        NormalizationTable(self).write(prepared, into: tensor.floatPointer, layout: layout)
+        return tensor
+    }
+
+    /// The part of the resized image that a `width`×`height` image's preparation keeps.
+    func preparationWindow(width: Int, height: Int) throws -> PreparationWindow {
+        guard width > 0, height > 0 else {
+            throw PreprocessingError.invalidSize("cannot preprocess an empty \(width)×\(height) image")
         }
-        let resized = try resizedSize(width: image.width, height: image.height)
+        let resized = try resizedSize(width: width, height: height)
         guard let centerCrop else {
-            return try PillowResampler.resize(image, width: resized.width, height: resized.height,
-                                              interpolation: interpolation)
+            return PreparationWindow(resizedWidth: resized.width, resizedHeight: resized.height,
+                                     columns: 0..<resized.width, rows: 0..<resized.height, canvas: nil)
         }
         let origin = ResizeGeometry.centerCropOrigin(width: resized.width, height: resized.height,
                                                      cropWidth: centerCrop.width, cropHeight: centerCrop.height,
                                                      rounding: cropRounding)
         let columns = max(origin.left, 0)..<min(origin.left + centerCrop.width, resized.width)
         let rows = max(origin.top, 0)..<min(origin.top + centerCrop.height, resized.height)
-        let window = try PillowResampler.resize(image, width: resized.width, height: resized.height,
-                                                interpolation: interpolation, columns: columns, rows: rows)
-        if window.width == centerCrop.width && window.height == centerCrop.height { return window }
-        return window.placed(onBlackCanvasOfWidth: centerCrop.width, height: centerCrop.height,
-                             left: columns.lowerBound - origin.left, top: rows.lowerBound - origin.top)
+        let canvas = PreparationWindow.Canvas(width: centerCrop.width, height: centerCrop.height,
+                                              left: columns.lowerBound - origin.left, top: rows.lowerBound - origin.top)
+        return PreparationWindow(resizedWidth: resized.width, resizedHeight: resized.height,
+                                 columns: columns, rows: rows, canvas: canvas)
+    }
+}
+
+/// Which pixels of the resized image a preparation keeps (`columns`×`rows`), and where they
+/// go on the crop's canvas when the crop is larger than the resized image.
+struct PreparationWindow {
+    struct Canvas { let width: Int, height: Int, left: Int, top: Int }
+    let resizedWidth: Int
+    let resizedHeight: Int
+    let columns: Range<Int>
+    let rows: Range<Int>
+    /// The crop's black canvas; nil when there is no crop.
+    let canvas: Canvas?
+
+    /// The prepared image from the resampled window.
+    func finish(_ window: RGBImage) -> RGBImage {
+        guard let canvas, window.width != canvas.width || window.height != canvas.height else { return window }
+        return window.placed(onBlackCanvasOfWidth: canvas.width, height: canvas.height, left: canvas.left, top: canvas.top)
     }
 }
 

@@ -1,3 +1,4 @@
+import CImageCodecs
 import Foundation
 
 /// Pillow's per-output-pixel filter taps for one axis, in 8-bit fixed point.
@@ -79,4 +80,17 @@ struct ResampleCoefficients {
 
     /// Start value of each accumulator: one half in fixed point (rounds to nearest).
     static let roundingOffset: Int32 = 1 << (precisionBits - 1)
+
+    /// The coefficients as the C resampler's axis description (valid inside `body` only).
+    func withAxis<R>(_ body: (inout imgc_resample_axis) -> R) -> R {
+        starts.withUnsafeBufferPointer { starts in
+            counts.withUnsafeBufferPointer { counts in
+                weights.withUnsafeBufferPointer { weights in
+                    var axis = imgc_resample_axis(count: outputRange.count, starts: starts.baseAddress, counts: counts.baseAddress,
+                                                  weights: weights.baseAddress, stride: stride)
+                    return body(&axis)
+                }
+            }
+        }
+    }
 }

@@ -74,9 +74,11 @@ struct BenchPreprocessCommand: ParsableCommand {
                 while true {
                     next.lock(); let i = index; index += 1; next.unlock()
                     guard i < files.count else { return }
-                    let url = URL(fileURLWithPath: files[i])
-                    guard let decoded = try? (draft.map { try decoder.decode(contentsOf: url, draftSize: $0) } ?? decoder.decode(contentsOf: url)) else { continue }
-                    _ = try? recipe.apply(to: decoded.image)
+                    // What `embed` does per file: read, decode + resize + crop (streamed for JPEG), normalise.
+                    guard let data = try? Data(contentsOf: URL(fileURLWithPath: files[i]), options: .mappedIfSafe),
+                          let prepared = try? decoder.decodePrepared(data: data, name: files[i], recipe: recipe, draftSize: draft)
+                    else { continue }
+                    _ = try? recipe.tensor(fromPrepared: prepared.pixels)
                 }
             }
             rates.append(Double(files.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))

@@ -33,6 +33,34 @@ int imgc_jpeg_read_header(const uint8_t *data, size_t size, int scale_denom,
 int imgc_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
                      uint8_t *pixels, size_t pixels_size, char *message);
 
+/// One axis of Pillow's resampling filter in fixed point (see Imaging's ResampleCoefficients):
+/// output `i` of `count` reads `counts[i]` source pixels from `starts[i]`, with the weights
+/// `weights[i * stride ..< i * stride + counts[i]]` (PRECISION_BITS = 22).
+typedef struct {
+    long count;
+    const long *starts;
+    const long *counts;
+    const int32_t *weights;
+    long stride;
+} imgc_resample_axis;
+
+/// Pillow's horizontal resampling pass over `row_count` interleaved RGB rows (`source_stride`
+/// bytes apart), each producing axis->count pixels; destination rows are packed.
+void imgc_resample_rows(const uint8_t *source, long source_stride, long row_count,
+                        const imgc_resample_axis *axis, uint8_t *destination);
+
+/// Decodes a 1- or 3-component JPEG (scaled by 1/scale_denom) one scanline at a time and
+/// keeps rows [first_row, first_row + row_count), each passed through Pillow's horizontal
+/// resampling pass `columns` (rounding, then clip to 8 bits) or, when `columns` is NULL,
+/// cropped to [column_start, column_start + column_count). Grayscale becomes RGB (R = G = B).
+/// `output` holds row_count * width * 3 bytes, width = columns->count or column_count.
+/// Every scanline is still decoded, so damaged data anywhere is an error, as with
+/// imgc_jpeg_decode; but no more than one scanline of the full image is ever held.
+int imgc_jpeg_decode_resampled(const uint8_t *data, size_t size, int scale_denom,
+                               long first_row, long row_count, long column_start, long column_count,
+                               const imgc_resample_axis *columns,
+                               uint8_t *output, size_t output_size, char *message);
+
 // MARK: PNG
 
 typedef struct {

@@ -1,0 +1,40 @@
+import CImageCodecs
+
+/// Decode and prepare a JPEG in one pass: libjpeg's scanlines go straight through Pillow's
+/// horizontal resampling pass (``ResamplePlan``), keeping only the rows the vertical pass
+/// reads, so a camera photo is never held whole (a 12-megapixel decode would be a 36 MB
+/// buffer to fault in, fill and read back). Bit-identical to decoding fully and calling
+/// ``PreprocessingRecipe/preparedImage(_:)``: same libjpeg settings, same integer arithmetic.
+///
+/// Applies to 1- and 3-component JPEGs whose EXIF orientation is upright (or ignored) with a
+/// filtering resample; anything else returns nil and takes the general path.
+enum StreamingJPEGPreparation {
+    static func prepare(_ bytes: [UInt8], recipe: PreprocessingRecipe, draft: (width: Int, height: Int)?,
+                        decoder: ImageDecoder) throws -> PreparedImage? {
+        guard ImageFormat.sniff(bytes) == .jpeg, let kernel = recipe.interpolation.convolutionKernel else { return nil }
+        if decoder.applyEXIFOrientation, let orientation = EXIFLocator.orientation(in: bytes, format: .jpeg),
+           orientation != 1 { return nil }
+        let (header, scale) = try JPEGDecoder.readHeader(bytes, limits: DecodeLimits(maxPixels: decoder.maxPixels), draft: draft)
+        guard header.output_channels == 1 || header.output_channels == 3 else { return nil }
+        let width = Int(header.output_width), height = Int(header.output_height)
+
+        let window = try recipe.preparationWindow(width: width, height: height)
+        let plan = ResamplePlan(sourceWidth: width, sourceHeight: height, width: window.resizedWidth,
+                                height: window.resizedHeight, kernel: kernel, columns: window.columns, rows: window.rows)
+        var message = [CChar](repeating: 0, count: Int(IMGC_MESSAGE_SIZE) + 1)
+        var stage = [UInt8](repeating: 0, count: plan.stageByteCount)
+        let status = stage.withUnsafeMutableBufferPointer { buffer in
+            let target = (baseAddress: buffer.baseAddress, count: buffer.count)
+            let decode = { (axis: UnsafePointer<imgc_resample_axis>?) in
+                imgc_jpeg_decode_resampled(bytes, bytes.count, Int32(scale), plan.sourceRows.lowerBound, plan.sourceRows.count,
+                                           plan.columns.lowerBound, plan.columns.count, axis,
+                                           target.baseAddress, target.count, &message)
+            }
+            guard let horizontal = plan.horizontal else { return decode(nil) }
+            return horizontal.withAxis { axis in decode(&axis) }
+        }
+        guard status == 0 else { throw DecodingFailure.library(.jpeg, String(cString: message)) }
+        let resampled = stage.withUnsafeBufferPointer { plan.finish(stage: $0.baseAddress!, stageStride: plan.rowBytes) }
+        return PreparedImage(pixels: window.finish(resampled), format: .jpeg, decodedWidth: width, decodedHeight: height)
+    }
+}

@@ -14,7 +14,7 @@ extension Session {
     private func laneCount(for inputs: [String: Tensor], key: PlanKey) -> Int? {
         let threads = options.threadCount
         guard options.splitsBatch, !options.profile, threads > 1, !unsplittable.contains(key) else { return nil }
-        guard Self.batchSymbol(of: sourceGraph) != nil else { return nil }
+        guard batchSymbol != nil else { return nil }
         guard let batch = inputs.values.first?.shape.first, batch >= threads,
               inputs.values.allSatisfy({ $0.shape.first == batch }) else { return nil }
         return threads

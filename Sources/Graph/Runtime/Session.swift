@@ -19,6 +19,8 @@ public final class Session: @unchecked Sendable {
     /// The graph as loaded (before optimisation).
     public let sourceGraph: Graph
     public let options: SessionOptions
+    /// The graph's batch dimension, when batch lanes can apply (see `Session+BatchLanes.swift`).
+    let batchSymbol: String?
     private let registry: OperatorRegistry
     let context: ExecutionContext
     /// Single-threaded contexts for batch lanes (see `Session+BatchLanes.swift`).
@@ -53,6 +55,7 @@ public final class Session: @unchecked Sendable {
         self.sourceGraph = graph
         self.options = options
         self.registry = registry
+        self.batchSymbol = Self.batchSymbol(of: graph)
         GEMM.useSingleThreadedBLAS()
         self.context = ExecutionContext(threadPool: ThreadPool(threadCount: options.threadCount))
         compiled[[]] = try CompiledGraph(graph: graph, protected: [], options: options, registry: registry)

@@ -153,12 +153,13 @@ FN vf exp_careful(vf x) {
 #define EXP_MAGIC 12583039.0f   // 1.5 * 2^23 + 127
 #define EXP_FAST_LIMIT 87.0f    // |x| <= this: 2^n is a normal float, so the bit form is right
 
-/// e^r for r = x - n ln 2, n = round(x log2 e); sets *n and *t (whose bits hold n + 127).
-FN vf exp_poly(vf x, vf *n, vf *t) {
-    *t = madd(x, splat(LOG2E), splat(EXP_MAGIC));
+/// e^r for r = hi + lo - n ln 2, n = round((hi + lo) log2 e); sets *n and *t (whose bits hold
+/// n + 127). hi - n ln2_hi must be exact (as for exp_of_sum_parts) and |lo| small.
+FN vf exp_poly_of_sum(vf hi, vf lo, vf *n, vf *t) {
+    *t = madd(hi + lo, splat(LOG2E), splat(EXP_MAGIC));
     *n = *t - EXP_MAGIC;
-    vf r = madd(*n, splat(-LN2_HI), x);
-    r = madd(*n, splat(LN2_LO), r);
+    vf r = madd(*n, splat(-LN2_HI), hi);
+    r = madd(*n, splat(LN2_LO), r) + lo;
     vf p = splat(1.3843459310010076e-3f);
     p = madd(p, r, splat(8.374323137104511e-3f));
     p = madd(p, r, splat(4.1668012738227844e-2f));
@@ -166,6 +167,11 @@ FN vf exp_poly(vf x, vf *n, vf *t) {
     p = madd(p, r, splat(4.999999403953552e-1f));
     p = madd(p, r, splat(1.0f));
     return madd(p, r, splat(1.0f));
+}
+
+/// e^r for r = x - n ln 2, n = round(x log2 e); sets *n and *t (whose bits hold n + 127).
+FN vf exp_poly(vf x, vf *n, vf *t) {
+    return exp_poly_of_sum(x, splat(-0.0f), n, t);   // + -0 folds away
 }
 
 /// y 2^n (n, t from exp_poly), rounded once.
@@ -265,10 +271,19 @@ FN vf gelu_tanh_v(vf x) {
     low = pick(low == low, low, splat(0.0f));   // inf - inf: 2u beyond the float range
     vi negative = high < 0.0f;
     // e = exp(-|2u|), as exp(-|high| - (±low))
-    vf scale;
-    vf part = exp_of_sum_parts(clamp(-magnitude(high), splat(-150.0f), splat(0.0f)), pick(negative, low, -low), &scale);
-    vf e = part * scale;
-    vf y = pick(negative, x * part * scale, x) / (1.0f + e);
+    vf m = clamp(-magnitude(high), splat(-150.0f), splat(0.0f)), m_low = pick(negative, low, -low);
+    vf y;
+    if (exp_fast_path(m)) {
+        vf n, bits;
+        vf p = exp_poly_of_sum(m, m_low, &n, &bits);
+        vf e = times_pow2(p, n, bits);
+        y = divide(pick(negative, times_pow2(x * p, n, bits), x), 1.0f + e);
+    } else {
+        vf scale;
+        vf part = exp_of_sum_parts(m, m_low, &scale);
+        vf e = part * scale;
+        y = pick(negative, x * part * scale, x) / (1.0f + e);
+    }
     return pick(x < -20.0f, splat(-0.0f), y);
 }
 
@@ -317,7 +332,7 @@ FN void erf_erfc(vf x, const int halve_square, vf *erf_out, vf *erfc_out) {
     s = madd(s, z, splat(-3.7612638903183754e-1f));
     vf series = madd(s, z, splat(1.1283791670955126f)) * a;
 
-    vf t = 1.0f / madd(a, splat(0.5f), splat(1.0f));
+    vf t = divide(splat(1.0f), madd(a, splat(0.5f), splat(1.0f)));
     vf q = splat(0.17087277f);
     q = madd(q, t, splat(-0.82215223f));
     q = madd(q, t, splat(1.48851587f));
@@ -332,7 +347,16 @@ FN void erf_erfc(vf x, const int halve_square, vf *erf_out, vf *erfc_out) {
     vf low = ax - high;
     vf square_high = high * high, square_low = low * (ax + high);
     if (halve_square) { square_high *= 0.5f; square_low *= 0.5f; }
-    vf tail = t * exp_of_sum(-square_high, q - square_low);
+    vf tail;
+    // The exponent -z^2 + P(t) lies in [-z^2 - 1.3, -z^2 + 0.5]: the bit form of 2^n needs
+    // z^2 <= 85 (vscalefps takes any z^2 <= 100 here).
+    if (exp_fast_path(square_high + 2.0f)) {
+        vf n, bits;
+        vf p = exp_poly_of_sum(-square_high, q - square_low, &n, &bits);
+        tail = times_pow2(t * p, n, bits);
+    } else {
+        tail = t * exp_of_sum(-square_high, q - square_low);
+    }
 
     vi use_series = a < 0.5f;
     *erf_out = pick(use_series, series, 1.0f - tail);
@@ -483,6 +507,13 @@ FN float lane_sum(vf v) {
     return total;
 }
 
+/// a x rounded, then + shift (not fused: a fused a x - a max would turn the rounding error of
+/// a max into e^(±huge) for huge x; rounded, x = max gives exactly 0).
+FN vf scaled_minus(vf x, vf a, vf shift) {
+    vf ax = x * a;
+    return ax + shift;
+}
+
 /// Rows of y = exp(a x - max(a x)) / sum (or its logarithm): one pass for the maximum, one
 /// for exp (stored) and its sum, one to scale. Row tails are partial vectors.
 static IMGVEC_VMATH_TARGET void imgvec_softmax_run(const float *x, float *y, long rows, long n, long ld,
@@ -514,26 +545,26 @@ static IMGVEC_VMATH_TARGET void imgvec_softmax_run(const float *x, float *y, lon
         const vf shift = splat(-a * maximum);
         vf sum = splat(0.0f), sum2 = sum;
         for (i = 0; i + 2 * W <= whole; i += 2 * W) {
-            vf e = exp_v(madd(load(xr + i), A, shift)), f = exp_v(madd(load(xr + i + W), A, shift));
+            vf e = exp_v(scaled_minus(load(xr + i), A, shift)), f = exp_v(scaled_minus(load(xr + i + W), A, shift));
             if (!logarithmic) { store(yr + i, e); store(yr + i + W, f); }
             sum += e;
             sum2 += f;
         }
         if (i < whole) {
-            vf e = exp_v(madd(load(xr + i), A, shift));
+            vf e = exp_v(scaled_minus(load(xr + i), A, shift));
             if (!logarithmic) store(yr + i, e);
             sum += e;
         }
         if (rest) {
-            vf e = pick(tail, exp_v(madd(load_first(xr + whole, rest), A, shift)), splat(0.0f));
+            vf e = pick(tail, exp_v(scaled_minus(load_first(xr + whole, rest), A, shift)), splat(0.0f));
             if (!logarithmic) store_first(yr + whole, e, rest);
             sum += e;
         }
         float total = lane_sum(sum + sum2);
         if (logarithmic) {
             const vf offset = splat(-a * maximum - __builtin_logf(total));
-            for (i = 0; i < whole; i += W) store(yr + i, madd(load(xr + i), A, offset));
-            if (rest) store_first(yr + whole, madd(load_first(xr + whole, rest), A, offset), rest);
+            for (i = 0; i < whole; i += W) store(yr + i, scaled_minus(load(xr + i), A, offset));
+            if (rest) store_first(yr + whole, scaled_minus(load_first(xr + whole, rest), A, offset), rest);
         } else {
             const vf inverse = splat(1.0f / total);
             for (i = 0; i < whole; i += W) store(yr + i, load(yr + i) * inverse);

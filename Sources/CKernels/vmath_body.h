@@ -16,7 +16,7 @@ typedef int vi __attribute__((vector_size(W * 4)));
 typedef unsigned vu __attribute__((vector_size(W * 4)));
 typedef double vd __attribute__((vector_size(W * 8)));
 
-FN vf splat(float c) { return (vf){0} + c; }
+FN vf splat(float c) { return c - (vf){0}; }   // c - +0 is c for every c (0 + c would turn -0 into +0)
 FN vf load(const float *p) { vf v; __builtin_memcpy(&v, p, sizeof v); return v; }
 FN void store(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 /// mask ? a : b, lane-wise (mask lanes are all ones or all zeros, as comparisons give).
@@ -153,13 +153,8 @@ FN vf exp_careful(vf x) {
 #define EXP_MAGIC 12583039.0f   // 1.5 * 2^23 + 127
 #define EXP_FAST_LIMIT 87.0f    // |x| <= this: 2^n is a normal float, so the bit form is right
 
-/// e^r for r = hi + lo - n ln 2, n = round((hi + lo) log2 e); sets *n and *t (whose bits hold
-/// n + 127). hi - n ln2_hi must be exact (as for exp_of_sum_parts) and |lo| small.
-FN vf exp_poly_of_sum(vf hi, vf lo, vf *n, vf *t) {
-    *t = madd(hi + lo, splat(LOG2E), splat(EXP_MAGIC));
-    *n = *t - EXP_MAGIC;
-    vf r = madd(*n, splat(-LN2_HI), hi);
-    r = madd(*n, splat(LN2_LO), r) + lo;
+/// e^r = 1 + r P(r) for |r| <= ln2 / 2 (P of degree 5).
+FN vf exp_of_reduced(vf r) {
     vf p = splat(1.3843459310010076e-3f);
     p = madd(p, r, splat(8.374323137104511e-3f));
     p = madd(p, r, splat(4.1668012738227844e-2f));
@@ -169,9 +164,21 @@ FN vf exp_poly_of_sum(vf hi, vf lo, vf *n, vf *t) {
     return madd(p, r, splat(1.0f));
 }
 
+/// e^r for r = hi + lo - n ln 2, n = round((hi + lo) log2 e); sets *n and *t (whose bits hold
+/// n + 127). hi - n ln2_hi must be exact (as for exp_of_sum_parts) and |lo| small.
+FN vf exp_poly_of_sum(vf hi, vf lo, vf *n, vf *t) {
+    *t = madd(hi + lo, splat(LOG2E), splat(EXP_MAGIC));
+    *n = *t - EXP_MAGIC;
+    vf r = madd(*n, splat(-LN2_HI), hi);
+    return exp_of_reduced(madd(*n, splat(LN2_LO), r) + lo);
+}
+
 /// e^r for r = x - n ln 2, n = round(x log2 e); sets *n and *t (whose bits hold n + 127).
 FN vf exp_poly(vf x, vf *n, vf *t) {
-    return exp_poly_of_sum(x, splat(-0.0f), n, t);   // + -0 folds away
+    *t = madd(x, splat(LOG2E), splat(EXP_MAGIC));
+    *n = *t - EXP_MAGIC;
+    vf r = madd(*n, splat(-LN2_HI), x);
+    return exp_of_reduced(madd(*n, splat(LN2_LO), r));
 }
 
 /// y 2^n (n, t from exp_poly), rounded once.
@@ -237,26 +244,44 @@ FN vf silu_careful(vf x) {
     return pick(x < 0.0f, bounded * part * scale, x) / (1.0f + e);
 }
 
-/// sigmoid(x): e = e^-|x|, then (x < 0 ? e : 1) / (1 + e) (the denominator is in [1, 2]).
+/// 1 / den for den in [1, 2^100]: the reciprocal estimate and one Newton step on AVX-512
+/// (within about an ulp), plain division elsewhere.
+FN vf reciprocal(vf den) {
+#if IMGVEC_VMATH_ISA == 512
+    vf y = (vf)_mm512_rcp14_ps((__m512)den);
+    return madd(y, madd(-den, y, splat(1.0f)), y);
+#else
+    return 1.0f / den;
+#endif
+}
+
+/// sigmoid(x): e = e^-|x|, then e / (1 + e) for x < 0, 1 / (1 + e) otherwise.
 FN vf sigmoid_v(vf x) {
     if (!exp_fast_path(x)) return sigmoid_careful(x);
     vf e = exp_reduced(minus_magnitude(x));
-    return divide(pick(x < 0.0f, e, splat(1.0f)), 1.0f + e);
+#if IMGVEC_VMATH_ISA == 512
+    vf y = reciprocal(1.0f + e);
+    return pick(x < 0.0f, e * y, y);
+#else
+    return pick(x < 0.0f, e, splat(1.0f)) / (1.0f + e);
+#endif
 }
 
 /// x * sigmoid(b), b = x (SiLU) or a x (QuickGELU): (b < 0 ? x e : x) / (1 + e), e = e^-|b|.
-/// x e is formed as (x p) 2^n so that it rounds once where e alone would be subnormal.
-FN vf times_sigmoid(vf x, vf b) {
+/// x e is formed as (x p) 2^n so that it rounds once where e alone would be subnormal; for
+/// SiLU x there is m = -|x| clamped at -150 (so -inf gives -0, not -inf * 0).
+FN vf times_sigmoid(vf x, vf b, int b_is_x) {
     vf n, t;
-    vf p = exp_poly(minus_magnitude(b), &n, &t);
+    vf m = minus_magnitude(b);
+    vf p = exp_poly(m, &n, &t);
     vf e = times_pow2(p, n, t);
-    vf bounded = pick(x < -200.0f, splat(-200.0f), x);   // -inf * e^-inf would be NaN
+    vf bounded = b_is_x ? m : pick(x < -200.0f, splat(-200.0f), x);
     return divide(pick(b < 0.0f, times_pow2(bounded * p, n, t), x), 1.0f + e);
 }
 
 /// x * sigmoid(x) (SiLU, Swish).
 FN vf silu_v(vf x) {
-    return exp_fast_path(x) ? times_sigmoid(x, x) : silu_careful(x);
+    return exp_fast_path(x) ? times_sigmoid(x, x, 1) : silu_careful(x);
 }
 
 /// x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): GELU's tanh form, since
@@ -382,7 +407,7 @@ FN vf gelu_v(vf x) {
 /// x * sigmoid(a x) (QuickGELU); far negative a x gives -0 rather than -inf * 0.
 FN vf quick_gelu_v(vf x, vf a) {
     vf ax = a * x;
-    vf y = exp_fast_path(ax) ? times_sigmoid(x, ax) : x * sigmoid_careful(ax);
+    vf y = exp_fast_path(ax) ? times_sigmoid(x, ax, 0) : x * sigmoid_careful(ax);
     return pick(ax < -100.0f, splat(-0.0f), y);
 }
 

@@ -1,11 +1,16 @@
 // The vector-math algorithms, written once on generic vectors of IMGVEC_VMATH_WIDTH floats.
-// Each vmath_<isa>.c defines the width, a per-function target attribute and whether FMA
-// exists, then includes this file: it defines `imgvec_vmath_run` (static) for that ISA.
+// Each vmath_<isa>.c defines the width, IMGVEC_VMATH_ISA (512, 256 or 0: which intrinsics may be
+// used), a per-function target attribute and whether FMA exists, then includes this file: it
+// defines `imgvec_vmath_run` (static) for that ISA.
 //
-// Accuracy (vs double-precision libm): about 1e-7 relative where the result is a normal
-// float; right limits at ±infinity; NaN in gives NaN out.
+// Speed: exp is a Cody-Waite reduction, a degree-6 polynomial and 2^n as one vscalefps (AVX-512)
+// or exponent bits; AVX-512 divides by rcp14 + one Newton step. Without vscalefps the fast forms
+// hold for |x| <= 87 only: a vector with any lane beyond (or NaN) takes the careful form (the
+// `*_careful` functions), so results at the extremes are the same everywhere.
+// Accuracy (vs double-precision libm): within about 2-3 float ulps (<= 2.5e-7 relative; GELU's
+// erfc tail 5.5e-7) where the result is a normal float; right limits at ±infinity; NaN in gives NaN out.
 #ifndef IMGVEC_VMATH_WIDTH
-#error "define IMGVEC_VMATH_WIDTH, IMGVEC_VMATH_TARGET and IMGVEC_VMATH_HAS_FMA first"
+#error "define IMGVEC_VMATH_WIDTH, IMGVEC_VMATH_ISA, IMGVEC_VMATH_TARGET and IMGVEC_VMATH_HAS_FMA first"
 #endif
 
 #define W IMGVEC_VMATH_WIDTH

@@ -531,10 +531,22 @@ FN vi first_lanes(long count) {
     return index < (int)count;
 }
 
+/// The sum of the lanes, pairwise (log2 W dependent adds, not W).
 FN float lane_sum(vf v) {
-    float total = 0;
-    for (int lane = 0; lane < W; lane++) total += v[lane];
-    return total;
+    float a[W];
+    store(a, v);
+    for (int width = W / 2; width >= 1; width /= 2)
+        for (int lane = 0; lane < width; lane++) a[lane] += a[lane + width];
+    return a[0];
+}
+
+/// The largest lane (NaN lanes are skipped, as by the comparisons that built v), pairwise.
+FN float lane_max(vf v) {
+    float a[W];
+    store(a, v);
+    for (int width = W / 2; width >= 1; width /= 2)
+        for (int lane = 0; lane < width; lane++) a[lane] = a[lane + width] > a[lane] ? a[lane + width] : a[lane];
+    return a[0];
 }
 
 /// a x rounded, then + shift (not fused: a fused a x - a max would turn the rounding error of
@@ -565,8 +577,7 @@ static IMGVEC_VMATH_TARGET void imgvec_softmax_run(const float *x, float *y, lon
         if (i < whole) { vf v = load(xr + i); best = pick(v > best, v, best); }
         if (rest) { vf v = pick(tail, load_first(xr + whole, rest), best); best = pick(v > best, v, best); }
         best = pick(best2 > best, best2, best);
-        float maximum = -__builtin_inff();
-        for (int lane = 0; lane < W; lane++) maximum = best[lane] > maximum ? best[lane] : maximum;
+        float maximum = lane_max(best);
         if (maximum == __builtin_inff() || maximum != maximum) {
             // +inf or NaN in the row: the scalar definition decides (NaN results).
             for (long j = 0; j < n; j++) yr[j] = __builtin_nanf("");

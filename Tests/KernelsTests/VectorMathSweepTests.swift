@@ -63,7 +63,7 @@ import TestSupport
     /// Far outside the fast range: the same limits as the careful forms (and no NaN from inf * 0).
     @Test(arguments: kernels) func largeMagnitudes(kernel: GEMM.Kernel) {
         let xs: [Float] = [-.infinity, -1e30, -200, -150, -100, 100, 150, 1e30, .infinity]
-        #expect(VectorMathTests.run(.sigmoid, kernel, xs).map { $0 == 0 || $0 == 1 || $0 < 1e-43 } == Array(repeating: true, count: 9))
+        #expect(VectorMathTests.run(.sigmoid, kernel, xs).map { $0 == 0 || $0 == 1 || Double($0) < 1e-40 } == Array(repeating: true, count: 9))
         let silu = VectorMathTests.run(.silu, kernel, xs)
         #expect(silu[..<4].allSatisfy { $0 == 0 } && silu[5] == 100 && silu[8] == .infinity)
         let quick = VectorMathTests.run(.quickGelu(alpha: 1.702), kernel, xs)

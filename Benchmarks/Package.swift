@@ -3,6 +3,7 @@
 // Kept out of the main package so a normal build never compiles it. Run:
 //   swift build -c release --package-path Benchmarks --scratch-path .build-bench
 //   .build-bench/release/kernel-bench --batch 8 --threads 2
+//   .build-bench/release/kernel-bench --vmath    (ns/element of exp, sigmoid, SiLU, GELU, softmax, ...)
 import PackageDescription
 
 let package = Package(

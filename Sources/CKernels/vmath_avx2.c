@@ -4,8 +4,10 @@
 
 #if defined(__x86_64__)
 #define IMGVEC_VMATH_WIDTH 8
+#define IMGVEC_VMATH_ISA 256
 #define IMGVEC_VMATH_TARGET __attribute__((target("avx2,fma")))
 #define IMGVEC_VMATH_HAS_FMA 1
+#include <immintrin.h>
 #include "vmath_body.h"
 
 imgvec_vmath_fn imgvec_vmath_avx2(void) { return imgvec_vmath_run; }

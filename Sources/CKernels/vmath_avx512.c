@@ -4,8 +4,10 @@
 
 #if defined(__x86_64__)
 #define IMGVEC_VMATH_WIDTH 16
+#define IMGVEC_VMATH_ISA 512
 #define IMGVEC_VMATH_TARGET __attribute__((target("avx512f")))
 #define IMGVEC_VMATH_HAS_FMA 1
+#include <immintrin.h>
 #include "vmath_body.h"
 
 imgvec_vmath_fn imgvec_vmath_avx512(void) { return imgvec_vmath_run; }

@@ -1,11 +1,16 @@
 // The vector-math algorithms, written once on generic vectors of IMGVEC_VMATH_WIDTH floats.
-// Each vmath_<isa>.c defines the width, a per-function target attribute and whether FMA
-// exists, then includes this file: it defines `imgvec_vmath_run` (static) for that ISA.
+// Each vmath_<isa>.c defines the width, IMGVEC_VMATH_ISA (512, 256 or 0: which intrinsics may be
+// used), a per-function target attribute and whether FMA exists, then includes this file: it
+// defines `imgvec_vmath_run` (static) for that ISA.
 //
-// Accuracy (vs double-precision libm): about 1e-7 relative where the result is a normal
-// float; right limits at ±infinity; NaN in gives NaN out.
+// Speed: exp is a Cody-Waite reduction, a degree-6 polynomial and 2^n as one vscalefps (AVX-512)
+// or exponent bits; AVX-512 divides by rcp14 + one Newton step. Without vscalefps the fast forms
+// hold for |x| <= 87 only: a vector with any lane beyond (or NaN) takes the careful form (the
+// `*_careful` functions), so results at the extremes are the same everywhere.
+// Accuracy (vs double-precision libm): within about 2-3 float ulps (<= 2.5e-7 relative; GELU's
+// erfc tail 5.5e-7) where the result is a normal float; right limits at ±infinity; NaN in gives NaN out.
 #ifndef IMGVEC_VMATH_WIDTH
-#error "define IMGVEC_VMATH_WIDTH, IMGVEC_VMATH_TARGET and IMGVEC_VMATH_HAS_FMA first"
+#error "define IMGVEC_VMATH_WIDTH, IMGVEC_VMATH_ISA, IMGVEC_VMATH_TARGET and IMGVEC_VMATH_HAS_FMA first"
 #endif
 
 #define W IMGVEC_VMATH_WIDTH
@@ -16,11 +21,11 @@ typedef int vi __attribute__((vector_size(W * 4)));
 typedef unsigned vu __attribute__((vector_size(W * 4)));
 typedef double vd __attribute__((vector_size(W * 8)));
 
-FN vf splat(float c) { return (vf){0} + c; }
+FN vf splat(float c) { return c - (vf){0}; }   // c - +0 is c for every c (0 + c would turn -0 into +0)
 FN vf load(const float *p) { vf v; __builtin_memcpy(&v, p, sizeof v); return v; }
 FN void store(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 /// mask ? a : b, lane-wise (mask lanes are all ones or all zeros, as comparisons give).
-FN vf select(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
+FN vf pick(vi mask, vf a, vf b) { return (vf)((mask & (vi)a) | (~mask & (vi)b)); }
 FN vf magnitude(vf x) { return (vf)((vu)x & 0x7FFFFFFFu); }
 /// `magnitude` (>= 0) with the sign of `x`.
 FN vf with_sign_of(vf magnitude, vf x) { return (vf)((vu)magnitude | ((vu)x & 0x80000000u)); }
@@ -34,8 +39,64 @@ FN vf madd(vf a, vf b, vf c) {
 }
 /// x clamped into [lo, hi]; NaN stays NaN.
 FN vf clamp(vf x, vf lo, vf hi) {
-    vf raised = select(x < lo, lo, x);
-    return select(raised > hi, hi, raised);
+    vf raised = pick(x < lo, lo, x);
+    return pick(raised > hi, hi, raised);
+}
+
+// MARK: instruction-set primitives
+// IMGVEC_VMATH_ISA is 512 (AVX-512F intrinsics), 256 (AVX2) or 0 (generic vectors only).
+
+/// Whether any lane of a comparison mask is set.
+FN int any_lane(vi mask) {
+#if IMGVEC_VMATH_ISA == 512
+    return _mm512_test_epi32_mask((__m512i)mask, (__m512i)mask) != 0;
+#elif IMGVEC_VMATH_ISA == 256
+    return _mm256_movemask_ps((__m256)mask) != 0;
+#else
+    return __builtin_reduce_or(mask) != 0;
+#endif
+}
+
+/// The first `count` (0 < count <= W) floats at p; the other lanes are 0. Never reads past p + count.
+FN vf load_first(const float *p, long count) {
+#if IMGVEC_VMATH_ISA == 512
+    return (vf)_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1u), p);
+#elif IMGVEC_VMATH_ISA == 256
+    vi lanes = {0, 1, 2, 3, 4, 5, 6, 7};
+    return (vf)_mm256_maskload_ps(p, (__m256i)(lanes < (int)count));
+#else
+    float buffer[W] = {0};
+    __builtin_memcpy(buffer, p, (unsigned long)count * sizeof(float));
+    return load(buffer);
+#endif
+}
+
+/// Stores the first `count` (0 < count <= W) lanes of v at p; nothing past p + count is written.
+FN void store_first(float *p, vf v, long count) {
+#if IMGVEC_VMATH_ISA == 512
+    _mm512_mask_storeu_ps(p, (__mmask16)((1u << count) - 1u), (__m512)v);
+#elif IMGVEC_VMATH_ISA == 256
+    vi lanes = {0, 1, 2, 3, 4, 5, 6, 7};
+    _mm256_maskstore_ps(p, (__m256i)(lanes < (int)count), (__m256)v);
+#else
+    float buffer[W];
+    store(buffer, v);
+    __builtin_memcpy(p, buffer, (unsigned long)count * sizeof(float));
+#endif
+}
+
+/// num / den for den in [1, 2^100] (a normal, finite float). AVX-512: the 14-bit reciprocal
+/// estimate, one Newton step (y += y (1 - den y), ~2^-27), then num y: within about an ulp,
+/// and ±0, ±inf, NaN numerators stay what num / den gives. A 512-bit divide would cost
+/// about as much as the whole exp; elsewhere the divider keeps up with the other work.
+FN vf divide(vf num, vf den) {
+#if IMGVEC_VMATH_ISA == 512
+    vf y = (vf)_mm512_rcp14_ps((__m512)den);
+    y = madd(y, madd(-den, y, splat(1.0f)), y);
+    return num * y;
+#else
+    return num / den;
+#endif
 }
 
 // MARK: exp
@@ -82,28 +143,150 @@ FN vf exp_parts(vf x, vf *scale) {
     return exp_of_sum_parts(clamp(x, splat(-150.0f), splat(89.0f)), splat(-0.0f), scale);   // + -0 folds away
 }
 
-/// e^x.
-FN vf exp_v(vf x) {
+/// e^x for any x, the careful way (the fallback of the fast paths below).
+FN vf exp_careful(vf x) {
     vf scale;
     vf part = exp_parts(x, &scale);
     return part * scale;
 }
 
+// The fast exp: n = round(x log2 e) by adding a rounding constant that also carries the
+// exponent bias 127 (so the low bits of t are n + 127), r = x - n ln 2 in two steps (Cody-Waite),
+// e^r = 1 + r P(r) with P of degree 5 (fitted for relative error 2e-9 on |r| <= ln2/2, far
+// below float rounding), times 2^n: one vscalefps on AVX-512 (exact overflow, underflow and
+// subnormal results), else the exponent bits (n + 127) << 23, right for n in [-126, 127].
+#define EXP_MAGIC 12583039.0f   // 1.5 * 2^23 + 127
+#define EXP_FAST_LIMIT 87.0f    // |x| <= this: 2^n is a normal float, so the bit form is right
+
+/// e^r = 1 + r P(r) for |r| <= ln2 / 2 (P of degree 5).
+FN vf exp_of_reduced(vf r) {
+    vf p = splat(1.3843459310010076e-3f);
+    p = madd(p, r, splat(8.374323137104511e-3f));
+    p = madd(p, r, splat(4.1668012738227844e-2f));
+    p = madd(p, r, splat(1.6666428744792938e-1f));
+    p = madd(p, r, splat(4.999999403953552e-1f));
+    p = madd(p, r, splat(1.0f));
+    return madd(p, r, splat(1.0f));
+}
+
+/// e^r for r = hi + lo - n ln 2, n = round((hi + lo) log2 e); sets *n and *t (whose bits hold
+/// n + 127). hi - n ln2_hi must be exact (as for exp_of_sum_parts) and |lo| small.
+FN vf exp_poly_of_sum(vf hi, vf lo, vf *n, vf *t) {
+    *t = madd(hi + lo, splat(LOG2E), splat(EXP_MAGIC));
+    *n = *t - EXP_MAGIC;
+    vf r = madd(*n, splat(-LN2_HI), hi);
+    return exp_of_reduced(madd(*n, splat(LN2_LO), r) + lo);
+}
+
+/// e^r for r = x - n ln 2, n = round(x log2 e); sets *n and *t (whose bits hold n + 127).
+FN vf exp_poly(vf x, vf *n, vf *t) {
+    *t = madd(x, splat(LOG2E), splat(EXP_MAGIC));
+    *n = *t - EXP_MAGIC;
+    vf r = madd(*n, splat(-LN2_HI), x);
+    return exp_of_reduced(madd(*n, splat(LN2_LO), r));
+}
+
+/// y 2^n (n, t from exp_poly), rounded once.
+FN vf times_pow2(vf y, vf n, vf t) {
+#if IMGVEC_VMATH_ISA == 512
+    (void)t;
+    return (vf)_mm512_scalef_ps((__m512)y, (__m512)n);
+#else
+    (void)n;
+    return y * (vf)((vu)t << 23);
+#endif
+}
+
+FN vf exp_reduced(vf x) {
+    vf n, t;
+    vf p = exp_poly(x, &n, &t);
+    return times_pow2(p, n, t);
+}
+
+/// Whether exp_reduced is valid for every lane of x (and NaN-free): always with vscalefps
+/// (after the callers' clamps), else |x| <= EXP_FAST_LIMIT.
+FN int exp_fast_path(vf x) {
+#if IMGVEC_VMATH_ISA == 512
+    (void)x;
+    return 1;
+#else
+    return !any_lane(~(magnitude(x) <= EXP_FAST_LIMIT));
+#endif
+}
+
+/// e^x: about 1 ulp; below -150 exactly 0 (subnormal results rounded once), above 89 +inf.
+FN vf exp_v(vf x) {
+#if IMGVEC_VMATH_ISA == 512
+    return exp_reduced(clamp(x, splat(-150.0f), splat(89.0f)));
+#else
+    return exp_fast_path(x) ? exp_reduced(x) : exp_careful(x);
+#endif
+}
+
+/// -|x|, clamped at -150 with vscalefps (-inf: e^-150 = 0; NaN stays NaN); for exp_poly.
+FN vf minus_magnitude(vf x) {
+    vf m = -magnitude(x);
+#if IMGVEC_VMATH_ISA == 512
+    m = pick(m < -150.0f, splat(-150.0f), m);
+#endif
+    return m;
+}
+
 // MARK: logistic family
 
-/// 1 / (1 + e^-x), as e^x / (1 + e^x) for x < 0 so no intermediate overflows.
+/// 1 / (1 + e^-x), as e^x / (1 + e^x) for x < 0 so no intermediate overflows (careful form).
+FN vf sigmoid_careful(vf x) {
+    vf e = exp_careful(-magnitude(x));
+    return pick(x < 0.0f, e, splat(1.0f)) / (1.0f + e);
+}
+
+/// x * sigmoid(x) (SiLU, Swish), careful form.
+FN vf silu_careful(vf x) {
+    vf scale;
+    vf part = exp_parts(-magnitude(x), &scale);
+    vf e = part * scale;
+    vf bounded = pick(x < -200.0f, splat(-200.0f), x);   // -inf * e^-inf would be NaN
+    return pick(x < 0.0f, bounded * part * scale, x) / (1.0f + e);
+}
+
+/// 1 / den for den in [1, 2^100]: the reciprocal estimate and one Newton step on AVX-512
+/// (within about an ulp), plain division elsewhere.
+FN vf reciprocal(vf den) {
+#if IMGVEC_VMATH_ISA == 512
+    vf y = (vf)_mm512_rcp14_ps((__m512)den);
+    return madd(y, madd(-den, y, splat(1.0f)), y);
+#else
+    return 1.0f / den;
+#endif
+}
+
+/// sigmoid(x): e = e^-|x|, then e / (1 + e) for x < 0, 1 / (1 + e) otherwise.
 FN vf sigmoid_v(vf x) {
-    vf e = exp_v(-magnitude(x));
-    return select(x < 0.0f, e, splat(1.0f)) / (1.0f + e);
+    if (!exp_fast_path(x)) return sigmoid_careful(x);
+    vf e = exp_reduced(minus_magnitude(x));
+#if IMGVEC_VMATH_ISA == 512
+    vf y = reciprocal(1.0f + e);
+    return pick(x < 0.0f, e * y, y);
+#else
+    return pick(x < 0.0f, e, splat(1.0f)) / (1.0f + e);
+#endif
+}
+
+/// x * sigmoid(b), b = x (SiLU) or a x (QuickGELU): (b < 0 ? x e : x) / (1 + e), e = e^-|b|.
+/// x e is formed as (x p) 2^n so that it rounds once where e alone would be subnormal; for
+/// SiLU x there is m = -|x| clamped at -150 (so -inf gives -0, not -inf * 0).
+FN vf times_sigmoid(vf x, vf b, int b_is_x) {
+    vf n, t;
+    vf m = minus_magnitude(b);
+    vf p = exp_poly(m, &n, &t);
+    vf e = times_pow2(p, n, t);
+    vf bounded = b_is_x ? m : pick(x < -200.0f, splat(-200.0f), x);
+    return divide(pick(b < 0.0f, times_pow2(bounded * p, n, t), x), 1.0f + e);
 }
 
 /// x * sigmoid(x) (SiLU, Swish).
 FN vf silu_v(vf x) {
-    vf scale;
-    vf part = exp_parts(-magnitude(x), &scale);
-    vf e = part * scale;
-    vf bounded = select(x < -200.0f, splat(-200.0f), x);   // -inf * e^-inf would be NaN
-    return select(x < 0.0f, bounded * part * scale, x) / (1.0f + e);
+    return exp_fast_path(x) ? times_sigmoid(x, x, 1) : silu_careful(x);
 }
 
 /// x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): GELU's tanh form, since
@@ -115,14 +298,23 @@ FN vf gelu_tanh_v(vf x) {
     vd twice_u = xd * (xd * xd * 0.0713548162726008 + 1.5957691216057308);
     vf high = __builtin_convertvector(twice_u, vf);
     vf low = __builtin_convertvector(twice_u - __builtin_convertvector(high, vd), vf);
-    low = select(low == low, low, splat(0.0f));   // inf - inf: 2u beyond the float range
+    low = pick(low == low, low, splat(0.0f));   // inf - inf: 2u beyond the float range
     vi negative = high < 0.0f;
     // e = exp(-|2u|), as exp(-|high| - (±low))
-    vf scale;
-    vf part = exp_of_sum_parts(clamp(-magnitude(high), splat(-150.0f), splat(0.0f)), select(negative, low, -low), &scale);
-    vf e = part * scale;
-    vf y = select(negative, x * part * scale, x) / (1.0f + e);
-    return select(x < -20.0f, splat(-0.0f), y);
+    vf m = clamp(-magnitude(high), splat(-150.0f), splat(0.0f)), m_low = pick(negative, low, -low);
+    vf y;
+    if (exp_fast_path(m)) {
+        vf n, bits;
+        vf p = exp_poly_of_sum(m, m_low, &n, &bits);
+        vf e = times_pow2(p, n, bits);
+        y = divide(pick(negative, times_pow2(x * p, n, bits), x), 1.0f + e);
+    } else {
+        vf scale;
+        vf part = exp_of_sum_parts(m, m_low, &scale);
+        vf e = part * scale;
+        y = pick(negative, x * part * scale, x) / (1.0f + e);
+    }
+    return pick(x < -20.0f, splat(-0.0f), y);
 }
 
 // MARK: tanh
@@ -138,9 +330,10 @@ FN vf tanh_v(vf x) {
     p = madd(p, z, splat(-3.33332819422e-1f));
     vf small = madd(p * z, x, x);
     vf a = magnitude(x);
-    vf e = exp_v(-2.0f * a);
-    vf large = (1.0f - e) / (1.0f + e);
-    return with_sign_of(magnitude(select(a < 0.625f, small, large)), x);   // odd, so -0 stays -0
+    // tanh rounds to 1 from |x| = 9.01; the clamp keeps exp on its fast path (NaN stays NaN).
+    vf e = exp_reduced(-2.0f * pick(a > 10.0f, splat(10.0f), a));
+    vf large = divide(1.0f - e, 1.0f + e);
+    return with_sign_of(magnitude(pick(a < 0.625f, small, large)), x);   // odd, so -0 stays -0
 }
 
 // MARK: erf
@@ -157,8 +350,8 @@ FN void erf_erfc(vf x, const int halve_square, vf *erf_out, vf *erfc_out) {
     // Bound z where the answer no longer changes: erf z rounds to 1 from z = 4, and GELU's
     // x/2 erfc z underflows beyond z = 10. Also keeps exp out of its (slow) subnormal results
     // except in GELU's far negative tail.
-    vf limit = halve_square ? select(x < 0.0f, splat(14.142135f), splat(8.485281f)) : splat(6.0f);
-    ax = select(ax > limit, limit, ax);
+    vf limit = halve_square ? pick(x < 0.0f, splat(14.142135f), splat(8.485281f)) : splat(6.0f);
+    ax = pick(ax > limit, limit, ax);
     vf a = halve_square ? ax * 0.70710678118654752f : ax;
     vf z = a * a;
     vf s = splat(1.2055332981789664e-4f);
@@ -169,7 +362,7 @@ FN void erf_erfc(vf x, const int halve_square, vf *erf_out, vf *erfc_out) {
     s = madd(s, z, splat(-3.7612638903183754e-1f));
     vf series = madd(s, z, splat(1.1283791670955126f)) * a;
 
-    vf t = 1.0f / madd(a, splat(0.5f), splat(1.0f));
+    vf t = divide(splat(1.0f), madd(a, splat(0.5f), splat(1.0f)));
     vf q = splat(0.17087277f);
     q = madd(q, t, splat(-0.82215223f));
     q = madd(q, t, splat(1.48851587f));
@@ -184,11 +377,20 @@ FN void erf_erfc(vf x, const int halve_square, vf *erf_out, vf *erfc_out) {
     vf low = ax - high;
     vf square_high = high * high, square_low = low * (ax + high);
     if (halve_square) { square_high *= 0.5f; square_low *= 0.5f; }
-    vf tail = t * exp_of_sum(-square_high, q - square_low);
+    vf tail;
+    // The exponent -z^2 + P(t) lies in [-z^2 - 1.3, -z^2 + 0.5]: the bit form of 2^n needs
+    // z^2 <= 85 (vscalefps takes any z^2 <= 100 here).
+    if (exp_fast_path(square_high + 2.0f)) {
+        vf n, bits;
+        vf p = exp_poly_of_sum(-square_high, q - square_low, &n, &bits);
+        tail = times_pow2(t * p, n, bits);
+    } else {
+        tail = t * exp_of_sum(-square_high, q - square_low);
+    }
 
     vi use_series = a < 0.5f;
-    *erf_out = select(use_series, series, 1.0f - tail);
-    *erfc_out = select(use_series, 1.0f - series, tail);
+    *erf_out = pick(use_series, series, 1.0f - tail);
+    *erfc_out = pick(use_series, 1.0f - series, tail);
 }
 
 FN vf erf_v(vf x) {
@@ -203,14 +405,15 @@ FN vf gelu_v(vf x) {
     vf erf, erfc;
     erf_erfc(x, 1, &erf, &erfc);
     vf half_x = 0.5f * x;
-    vf y = select(x < 0.0f, half_x * erfc, madd(half_x, erf, half_x));
-    return select(x < -14.142135f, splat(-0.0f), y);   // z > 10: |result| < 1e-44
+    vf y = pick(x < 0.0f, half_x * erfc, madd(half_x, erf, half_x));
+    return pick(x < -14.142135f, splat(-0.0f), y);   // z > 10: |result| < 1e-44
 }
 
 /// x * sigmoid(a x) (QuickGELU); far negative a x gives -0 rather than -inf * 0.
 FN vf quick_gelu_v(vf x, vf a) {
     vf ax = a * x;
-    return select(ax < -100.0f, splat(-0.0f), x * sigmoid_v(ax));
+    vf y = exp_fast_path(ax) ? times_sigmoid(x, ax, 0) : x * sigmoid_careful(ax);
+    return pick(ax < -100.0f, splat(-0.0f), y);
 }
 
 // MARK: piecewise linear
@@ -219,7 +422,7 @@ FN vf quick_gelu_v(vf x, vf a) {
 /// accuracy where it starts; x is bounded below by -3 so that -inf gives 0, not NaN.
 FN vf hardswish_v(vf x) {
     vf gate = clamp((x + 3.0f) * (1.0f / 6.0f), splat(0.0f), splat(1.0f));
-    return select(x < -3.0f, splat(-3.0f), x) * gate;
+    return pick(x < -3.0f, splat(-3.0f), x) * gate;
 }
 
 FN vf hardsigmoid_v(vf x, vf alpha, vf beta) {
@@ -228,22 +431,16 @@ FN vf hardsigmoid_v(vf x, vf alpha, vf beta) {
 
 // MARK: buffers
 
-/// y[i] = BODY(x[i]) over whole vectors, then the tail padded into one vector so that every
-/// element goes through the same arithmetic. x == y is fine.
+/// y[i] = BODY(x[i]) over whole vectors, then the tail as one partial vector (masked loads
+/// and stores where the instruction set has them), so every element goes through the same
+/// arithmetic. x == y is fine.
 #define IMGVEC_VMATH_MAP(name, BODY)                                                     \
     static IMGVEC_VMATH_TARGET void name(const float *x, float *y, long n, float a, float b) { \
         vf A = splat(a), B = splat(b);                                                   \
         (void)A; (void)B;                                                                \
         long i = 0;                                                                      \
         for (; i + W <= n; i += W) { vf v = load(x + i); store(y + i, BODY); }           \
-        if (i < n) {                                                                     \
-            float buffer[W] = {0};                                                       \
-            long rest = n - i;                                                           \
-            __builtin_memcpy(buffer, x + i, (unsigned long)rest * sizeof(float));        \
-            vf v = load(buffer);                                                         \
-            store(buffer, BODY);                                                         \
-            __builtin_memcpy(y + i, buffer, (unsigned long)rest * sizeof(float));        \
-        }                                                                                \
+        if (i < n) { vf v = load_first(x + i, n - i); store_first(y + i, BODY, n - i); } \
     }
 
 IMGVEC_VMATH_MAP(map_exp, exp_v(v))
@@ -280,7 +477,7 @@ static IMGVEC_VMATH_TARGET void imgvec_vmath_run(imgvec_vmath_function function,
 // MARK: GEMM epilogue
 
 /// Rows of C: += bias, activation BODY (on v, with A and B its parameters), += residual.
-/// The tail of a row goes through a padded vector so that every element sees the same math.
+/// The tail of a row is one partial vector so that every element sees the same math.
 #define IMGVEC_EPILOGUE_LOOP(BODY)                                                         \
     for (long i = row0; i < row0 + rows; i++) {                                            \
         float *row = c + i * ldc;                                                          \
@@ -294,16 +491,12 @@ static IMGVEC_VMATH_TARGET void imgvec_vmath_run(imgvec_vmath_function function,
             store(row + j, v);                                                             \
         }                                                                                  \
         if (j < end) {                                                                     \
-            float buffer[W] = {0}, extra[W] = {0}, more[W] = {0};                          \
-            unsigned long bytes = (unsigned long)(end - j) * sizeof(float);                \
-            __builtin_memcpy(buffer, row + j, bytes);                                      \
-            if (e->bias) __builtin_memcpy(extra, e->bias + j, bytes);                      \
-            if (res) __builtin_memcpy(more, res + j, bytes);                               \
-            vf v = load(buffer) + load(extra);                                             \
+            long rest = end - j;                                                           \
+            vf v = load_first(row + j, rest);                                              \
+            if (e->bias) v += load_first(e->bias + j, rest);                               \
             v = BODY;                                                                      \
-            v += load(more);                                                               \
-            store(buffer, v);                                                              \
-            __builtin_memcpy(row + j, buffer, bytes);                                      \
+            if (res) v += load_first(res + j, rest);                                       \
+            store_first(row + j, v, rest);                                                 \
         }                                                                                  \
     }
 
@@ -330,52 +523,93 @@ static IMGVEC_VMATH_TARGET void imgvec_epilogue_run(const imgvec_sgemm_epilogue 
 
 // MARK: softmax
 
+/// Lanes [0, count) set, for count in [0, W].
+FN vi first_lanes(long count) {
+    static const int iota[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    vi index;
+    __builtin_memcpy(&index, iota, sizeof index);
+    return index < (int)count;
+}
+
+/// The sum of the lanes, pairwise (log2 W dependent adds, not W).
+FN float lane_sum(vf v) {
+    float a[W];
+    store(a, v);
+    for (int width = W / 2; width >= 1; width /= 2)
+        for (int lane = 0; lane < width; lane++) a[lane] += a[lane + width];
+    return a[0];
+}
+
+/// The largest lane (NaN lanes are skipped, as by the comparisons that built v), pairwise.
+FN float lane_max(vf v) {
+    float a[W];
+    store(a, v);
+    for (int width = W / 2; width >= 1; width /= 2)
+        for (int lane = 0; lane < width; lane++) a[lane] = a[lane + width] > a[lane] ? a[lane + width] : a[lane];
+    return a[0];
+}
+
+/// a x rounded, then + shift (not fused: a fused a x - a max would turn the rounding error of
+/// a max into e^(±huge) for huge x; rounded, x = max gives exactly 0).
+FN vf scaled_minus(vf x, vf a, vf shift) {
+    vf ax = x * a;
+    return ax + shift;
+}
+
+/// Rows of y = exp(a x - max(a x)) / sum (or its logarithm): one pass for the maximum, one
+/// for exp (stored) and its sum, one to scale. Row tails are partial vectors.
 static IMGVEC_VMATH_TARGET void imgvec_softmax_run(const float *x, float *y, long rows, long n, long ld,
                                                    float a, int logarithmic) {
     if (n <= 0) return;
     const vf A = splat(a);
+    const long whole = n - n % W, rest = n - whole;
+    const vi tail = first_lanes(rest);
     for (long r = 0; r < rows; r++) {
         const float *xr = x + r * ld;
         float *yr = y + r * ld;
-        vf best = splat(-__builtin_inff());
+        vf best = splat(-__builtin_inff()), best2 = best;
         long i = 0;
-        for (; i + W <= n; i += W) { vf v = load(xr + i); best = select(v > best, v, best); }
-        float maximum = -__builtin_inff();
-        for (int lane = 0; lane < W; lane++) maximum = best[lane] > maximum ? best[lane] : maximum;
-        for (; i < n; i++) maximum = xr[i] > maximum ? xr[i] : maximum;
+        for (; i + 2 * W <= whole; i += 2 * W) {
+            vf v = load(xr + i), w = load(xr + i + W);
+            best = pick(v > best, v, best);
+            best2 = pick(w > best2, w, best2);
+        }
+        if (i < whole) { vf v = load(xr + i); best = pick(v > best, v, best); }
+        if (rest) { vf v = pick(tail, load_first(xr + whole, rest), best); best = pick(v > best, v, best); }
+        best = pick(best2 > best, best2, best);
+        float maximum = lane_max(best);
         if (maximum == __builtin_inff() || maximum != maximum) {
             // +inf or NaN in the row: the scalar definition decides (NaN results).
             for (long j = 0; j < n; j++) yr[j] = __builtin_nanf("");
             continue;
         }
         const vf shift = splat(-a * maximum);
-        vf sum = splat(0.0f);
-        i = 0;
-        for (; i + W <= n; i += W) {
-            vf e = exp_v(madd(load(xr + i), A, shift));
+        vf sum = splat(0.0f), sum2 = sum;
+        for (i = 0; i + 2 * W <= whole; i += 2 * W) {
+            vf e = exp_v(scaled_minus(load(xr + i), A, shift)), f = exp_v(scaled_minus(load(xr + i + W), A, shift));
+            if (!logarithmic) { store(yr + i, e); store(yr + i + W, f); }
+            sum += e;
+            sum2 += f;
+        }
+        if (i < whole) {
+            vf e = exp_v(scaled_minus(load(xr + i), A, shift));
             if (!logarithmic) store(yr + i, e);
             sum += e;
         }
-        float total = 0;
-        for (int lane = 0; lane < W; lane++) total += sum[lane];
-        if (i < n) {
-            float buffer[W];
-            for (int lane = 0; lane < W; lane++) buffer[lane] = -__builtin_inff();
-            __builtin_memcpy(buffer, xr + i, (unsigned long)(n - i) * sizeof(float));
-            vf e = exp_v(madd(load(buffer), A, shift));
-            for (long lane = 0; lane < n - i; lane++) {
-                total += e[lane];
-                if (!logarithmic) yr[i + lane] = e[lane];
-            }
+        if (rest) {
+            vf e = pick(tail, exp_v(scaled_minus(load_first(xr + whole, rest), A, shift)), splat(0.0f));
+            if (!logarithmic) store_first(yr + whole, e, rest);
+            sum += e;
         }
+        float total = lane_sum(sum + sum2);
         if (logarithmic) {
             const vf offset = splat(-a * maximum - __builtin_logf(total));
-            for (i = 0; i + W <= n; i += W) store(yr + i, madd(load(xr + i), A, offset));
-            for (; i < n; i++) yr[i] = a * xr[i] + offset[0];
+            for (i = 0; i < whole; i += W) store(yr + i, scaled_minus(load(xr + i), A, offset));
+            if (rest) store_first(yr + whole, scaled_minus(load_first(xr + whole, rest), A, offset), rest);
         } else {
             const vf inverse = splat(1.0f / total);
-            for (i = 0; i + W <= n; i += W) store(yr + i, load(yr + i) * inverse);
-            for (; i < n; i++) yr[i] *= inverse[0];
+            for (i = 0; i < whole; i += W) store(yr + i, load(yr + i) * inverse);
+            if (rest) store_first(yr + whole, load_first(yr + whole, rest) * inverse, rest);
         }
     }
 }

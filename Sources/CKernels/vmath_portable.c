@@ -6,6 +6,7 @@
 // (the ABI note clang gives for such vectors without AVX does not apply).
 #pragma clang diagnostic ignored "-Wpsabi"
 #define IMGVEC_VMATH_WIDTH 8
+#define IMGVEC_VMATH_ISA 0
 #define IMGVEC_VMATH_TARGET
 #define IMGVEC_VMATH_HAS_FMA 0
 #include "vmath_body.h"

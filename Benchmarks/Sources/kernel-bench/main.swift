@@ -14,7 +14,8 @@ while let argument = arguments.next() {
     case "--threads": threads = Int(arguments.next() ?? "") ?? threads
     case "--filter": filter = arguments.next() ?? ""
     case "--gemm": GEMM.setThreadCount(1); benchmarkGEMM(); exit(0)
-    default: FileHandle.standardError.write(Data("usage: kernel-bench [--batch N] [--threads T] [--filter text] | --gemm\n".utf8)); exit(2)
+    case "--vmath": benchmarkVectorMath(); exit(0)
+    default: FileHandle.standardError.write(Data("usage: kernel-bench [--batch N] [--threads T] [--filter text] | --gemm | --vmath\n".utf8)); exit(2)
     }
 }
 GEMM.setThreadCount(1)

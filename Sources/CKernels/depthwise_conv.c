@@ -23,8 +23,17 @@
 #define DW_MAX(a, b) ((dw_v16)_mm512_max_ps((__m512)(a), (__m512)(b)))
 #define DW_EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
 #define DW_ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
+#define DW_IVEC dw_i16
+#define DW_ILO_LANES 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
+#define DW_IHI_LANES 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
 typedef float dw_v16 __attribute__((vector_size(64)));
+typedef int dw_i16 __attribute__((vector_size(64)));
+#include "depthwise_activation.h"
 #include "depthwise_body.h"
+#include "depthwise_blocked_body.h"
+#undef DW_IVEC
+#undef DW_ILO_LANES
+#undef DW_IHI_LANES
 #undef DW_VEC
 #undef DW_LANES
 #undef DW_TARGET
@@ -51,8 +60,17 @@ static const int dw_avx2_mask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0,
 #define DW_MAX(a, b) ((dw_v8)_mm256_max_ps((__m256)(a), (__m256)(b)))
 #define DW_EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14
 #define DW_ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15
+#define DW_IVEC dw_i8
+#define DW_ILO_LANES 0, 8, 1, 9, 2, 10, 3, 11
+#define DW_IHI_LANES 4, 12, 5, 13, 6, 14, 7, 15
 typedef float dw_v8 __attribute__((vector_size(32)));
+typedef int dw_i8 __attribute__((vector_size(32)));
+#include "depthwise_activation.h"
 #include "depthwise_body.h"
+#include "depthwise_blocked_body.h"
+#undef DW_IVEC
+#undef DW_ILO_LANES
+#undef DW_IHI_LANES
 #undef DW_VEC
 #undef DW_LANES
 #undef DW_TARGET
@@ -77,13 +95,19 @@ typedef float dw_v8 __attribute__((vector_size(32)));
 #define DW_MAX(a, b) __builtin_elementwise_max((a), (b))
 #define DW_EVEN_LANES 0, 2, 4, 6
 #define DW_ODD_LANES 1, 3, 5, 7
+#define DW_IVEC dw_i4
+#define DW_ILO_LANES 0, 4, 1, 5
+#define DW_IHI_LANES 2, 6, 3, 7
 typedef float dw_v4 __attribute__((vector_size(16)));
+typedef int dw_i4 __attribute__((vector_size(16)));
 static inline dw_v4 dw_portable_load_partial(const float *p, long n) {
     dw_v4 v = {0};
     __builtin_memcpy(&v, p, (size_t)n * sizeof(float));
     return v;
 }
+#include "depthwise_activation.h"
 #include "depthwise_body.h"
+#include "depthwise_blocked_body.h"
 
 /// The padded, phase-split copy: `rows` padded rows of `row_stride` floats per phase.
 typedef struct dw_layout { long rows, row_stride, phases, taps, offset_floats; } dw_layout;
@@ -112,11 +136,10 @@ long imgvec_depthwise_scratch_floats(const imgvec_depthwise_shape *s) {
     return l.offset_floats + l.rows * l.row_stride * l.phases;
 }
 
-int imgvec_depthwise_planes(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s, long channels,
-                            long first_plane, long plane_count, const float *input, const float *weights,
-                            const float *bias, int clamp, float lo, float hi, float *output, float *scratch) {
-    if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
-    if (!imgvec_sgemm_kernel_available(isa) || !dw_shape_valid(s) || channels <= 0) return -1;
+/// The per-plane path: each plane padded (phase-split) into scratch, vectors along rows.
+static void dw_planar(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s, long channels, long first_plane,
+                      long plane_count, const float *input, const float *weights, const float *bias,
+                      const imgvec_depthwise_activation *act, float *output, float *scratch) {
     const dw_layout l = dw_layout_for(s);
     long *offsets = (long *)(void *)scratch;
     float *padded = scratch + l.offset_floats;
@@ -139,18 +162,118 @@ int imgvec_depthwise_planes(imgvec_sgemm_kernel isa, const imgvec_depthwise_shap
 #if defined(__x86_64__)
         case IMGVEC_SGEMM_KERNEL_AVX512:
             dw_avx512_fill(s, l.rows, l.row_stride, phase_size, x, padded);
-            dw_avx512_plane(taps, padded, row_step, offsets, w, b, clamp, lo, hi, y, oh, ow);
+            dw_avx512_plane(taps, padded, row_step, offsets, w, b, act, y, oh, ow);
             break;
         case IMGVEC_SGEMM_KERNEL_AVX2:
             dw_avx2_fill(s, l.rows, l.row_stride, phase_size, x, padded);
-            dw_avx2_plane(taps, padded, row_step, offsets, w, b, clamp, lo, hi, y, oh, ow);
+            dw_avx2_plane(taps, padded, row_step, offsets, w, b, act, y, oh, ow);
             break;
 #endif
         default:
             dw_portable_fill(s, l.rows, l.row_stride, phase_size, x, padded);
-            dw_portable_plane(taps, padded, row_step, offsets, w, b, clamp, lo, hi, y, oh, ow);
+            dw_portable_plane(taps, padded, row_step, offsets, w, b, act, y, oh, ow);
             break;
         }
+    }
+}
+
+int imgvec_depthwise_planes(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s, long channels,
+                            long first_plane, long plane_count, const float *input, const float *weights,
+                            const float *bias, int clamp, float lo, float hi, float *output, float *scratch) {
+    if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
+    if (!imgvec_sgemm_kernel_available(isa) || !dw_shape_valid(s) || channels <= 0) return -1;
+    const imgvec_depthwise_activation act = { clamp ? IMGVEC_DEPTHWISE_CLAMP : IMGVEC_DEPTHWISE_NONE, lo, hi };
+    dw_planar(isa, s, channels, first_plane, plane_count, input, weights, bias, &act, output, scratch);
+    return 0;
+}
+
+long imgvec_depthwise_block_channels(imgvec_sgemm_kernel isa) {
+    if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
+    switch (isa) {
+#if defined(__x86_64__)
+    case IMGVEC_SGEMM_KERNEL_AVX512: return 16;
+    case IMGVEC_SGEMM_KERNEL_AVX2: return 8;
+#endif
+    default: return 4;
+    }
+}
+
+/// Padded columns of the blocked path's band rows.
+static long dw_blocked_width(const imgvec_depthwise_shape *s) {
+    return (s->output_width - 1) * s->stride_width + (s->kernel_width - 1) * s->dilation_width + 1;
+}
+
+/// Output rows per band of the blocked path: its input band (16 lanes) within ~96 KB.
+static long dw_blocked_band_rows(const imgvec_depthwise_shape *s) {
+    const long row_floats = dw_blocked_width(s) * 16, budget = 24 * 1024;
+    const long span = (s->kernel_height - 1) * s->dilation_height + 1;
+    long rows = (budget - span * row_floats) / (s->stride_height * row_floats) + 1;
+    if (rows < 1) rows = 1;
+    return rows < s->output_height ? rows : s->output_height;
+}
+
+/// Scratch floats of the blocked path (for 16 lanes, an upper bound for fewer).
+static long dw_blocked_scratch_floats(const imgvec_depthwise_shape *s) {
+    const long taps = s->kernel_height * s->kernel_width, rows = dw_blocked_band_rows(s);
+    const long input_rows = (rows - 1) * s->stride_height + (s->kernel_height - 1) * s->dilation_height + 1;
+    return (2 * taps + 15) / 16 * 16 + taps * 16 + 16
+        + (rows * s->output_width + 2 * DW_BLOCK_PIXELS + 15) / 16 * 16 * 16 + input_rows * dw_blocked_width(s) * 16;
+}
+
+int imgvec_depthwise_uses_blocks(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s) {
+    (void)isa;
+    (void)s;
+    return 1;
+}
+
+long imgvec_depthwise_run_scratch_floats(const imgvec_depthwise_shape *s) {
+    if (!dw_shape_valid(s)) return 0;
+    const long planar = imgvec_depthwise_scratch_floats(s), blocked = dw_blocked_scratch_floats(s);
+    return planar > blocked ? planar : blocked;
+}
+
+int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s, long channels,
+                         long first_plane, long plane_count, long row_begin, long row_end,
+                         const float *input, const float *weights, const float *bias,
+                         const imgvec_depthwise_activation *activation, float *output, float *scratch) {
+    if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
+    const imgvec_depthwise_activation none = { IMGVEC_DEPTHWISE_NONE, 0, 0 };
+    const imgvec_depthwise_activation *act = activation ? activation : &none;
+    if (!imgvec_sgemm_kernel_available(isa) || !dw_shape_valid(s) || channels <= 0
+        || act->kind < IMGVEC_DEPTHWISE_NONE || act->kind > IMGVEC_DEPTHWISE_SILU) return -1;
+    if (row_begin < 0) row_begin = 0;
+    if (row_end > s->output_height) row_end = s->output_height;
+    if (!imgvec_depthwise_uses_blocks(isa, s)) {
+        if (row_begin == 0 && row_end == s->output_height)
+            dw_planar(isa, s, channels, first_plane, plane_count, input, weights, bias, act, output, scratch);
+        return 0;
+    }
+    if (row_begin >= row_end) return 0;
+    const long lanes = imgvec_depthwise_block_channels(isa), band_rows = dw_blocked_band_rows(s);
+    const long in_plane = s->input_height * s->input_width, out_plane = s->output_height * s->output_width;
+    const long taps = s->kernel_height * s->kernel_width, last = first_plane + plane_count;
+    for (long p = first_plane; p < last;) {
+        // A block: up to `lanes` channels of one image, ending at a multiple of `lanes`.
+        const long channel = p % channels, image_end = p - channel + channels;
+        long end = p - channel + (channel / lanes + 1) * lanes;
+        if (end > image_end) end = image_end;
+        if (end > last) end = last;
+        const float *x = input + p * in_plane, *w = weights + channel * taps, *b = bias ? bias + channel : NULL;
+        float *y = output + p * out_plane;
+        switch (isa) {
+#if defined(__x86_64__)
+        case IMGVEC_SGEMM_KERNEL_AVX512:
+            dw_avx512_block(s, band_rows, x, end - p, w, b, act, y, row_begin, row_end, scratch);
+            break;
+        case IMGVEC_SGEMM_KERNEL_AVX2:
+            dw_avx2_block(s, band_rows, x, end - p, w, b, act, y, row_begin, row_end, scratch);
+            break;
+#endif
+        default:
+            dw_portable_block(s, band_rows, x, end - p, w, b, act, y, row_begin, row_end, scratch);
+            break;
+        }
+        p = end;
     }
     return 0;
 }

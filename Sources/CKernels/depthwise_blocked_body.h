@@ -30,43 +30,70 @@ void DW_NAME(transpose)(DW_VEC *v) {
     }
 }
 
-/// Fills band rows [0, rows) (padded rows first_row...) of the interleaved scratch `band`
-/// (rows of `width` padded columns x DW_LANES floats) from `chans` channel planes at `x`.
+/// Interleaves `count` consecutive floats of `chans` (<= DW_LANES) rows `stride` apart at
+/// `source`: element e of row c goes to lane c of the vector at dst + place(e) * DW_LANES,
+/// where place(e) = table[e] (or e when table is NULL). Missing channels read 0.
 static DW_TARGET
-void DW_NAME(gather_band)(const imgvec_depthwise_shape *s, const float *x, long chans, long first_row, long rows,
-                          long width, float *band) {
-    const long iw = s->input_width, pl = s->pad_left, in_plane = s->input_height * iw;
-    const long inside = iw < width - pl ? iw : width - pl;   // input columns the band holds
+void DW_NAME(interleave)(const float *source, long stride, long chans, long count, const int *table, float *dst) {
     const DW_VEC zero = {0};
+    for (long e = 0; e < count; e += DW_LANES) {
+        const long n = count - e < DW_LANES ? count - e : DW_LANES;
+        DW_VEC v[DW_LANES];
+        if (n == DW_LANES && chans == DW_LANES) {
+#pragma unroll
+            for (int c = 0; c < DW_LANES; c++) v[c] = DW_NAME(load)(source + c * stride + e);
+        } else {
+#pragma unroll
+            for (int c = 0; c < DW_LANES; c++) v[c] = c < chans ? DW_LOAD_PARTIAL(source + c * stride + e, n) : zero;
+        }
+        DW_NAME(transpose)(v);
+        if (table) {
+            const int *place = table + e;
+            if (n == DW_LANES) {
+#pragma unroll
+                for (int j = 0; j < DW_LANES; j++) DW_NAME(store)(dst + (long)place[j] * DW_LANES, v[j]);
+            } else {
+                for (long j = 0; j < n; j++) DW_NAME(store)(dst + (long)place[j] * DW_LANES, v[j]);
+            }
+        } else {
+            for (long j = 0; j < n; j++) DW_NAME(store)(dst + (e + j) * DW_LANES, v[j]);
+        }
+    }
+}
+
+/// Zeroes the padding of band rows [0, rows) (padded rows first_row...): whole rows outside
+/// the input, else the columns left of pad_left and right of the input.
+static DW_TARGET
+void DW_NAME(zero_borders)(const imgvec_depthwise_shape *s, long first_row, long rows, long width, float *band) {
+    const DW_VEC zero = {0};
+    const long pl = s->pad_left, right = pl + s->input_width;
     for (long r = 0; r < rows; r++) {
         float *row = band + r * width * DW_LANES;
         const long iy = first_row + r - s->pad_top;
-        if (iy < 0 || iy >= s->input_height || inside <= 0) {
+        if (iy < 0 || iy >= s->input_height) {
             for (long j = 0; j < width; j++) DW_NAME(store)(row + j * DW_LANES, zero);
-            continue;
-        }
-        for (long j = 0; j < pl && j < width; j++) DW_NAME(store)(row + j * DW_LANES, zero);
-        for (long j = pl + inside; j < width; j++) DW_NAME(store)(row + j * DW_LANES, zero);
-        const float *source = x + iy * iw;
-        float *target = row + pl * DW_LANES;
-        for (long ix = 0; ix < inside; ix += DW_LANES) {
-            const long count = inside - ix < DW_LANES ? inside - ix : DW_LANES;
-            DW_VEC v[DW_LANES];
-#pragma unroll
-            for (int c = 0; c < DW_LANES; c++) {
-                if (c < chans) v[c] = count == DW_LANES ? DW_NAME(load)(source + c * in_plane + ix)
-                                                        : DW_LOAD_PARTIAL(source + c * in_plane + ix, count);
-                else v[c] = zero;
-            }
-            DW_NAME(transpose)(v);
-            if (count == DW_LANES) {
-#pragma unroll
-                for (int j = 0; j < DW_LANES; j++) DW_NAME(store)(target + (ix + j) * DW_LANES, v[j]);
-            } else {
-                for (long j = 0; j < count; j++) DW_NAME(store)(target + (ix + j) * DW_LANES, v[j]);
-            }
+        } else {
+            for (long j = 0; j < pl; j++) DW_NAME(store)(row + j * DW_LANES, zero);
+            for (long j = right; j < width; j++) DW_NAME(store)(row + j * DW_LANES, zero);
         }
     }
+}
+
+/// Fills band rows [0, rows) (padded rows first_row...) of the interleaved scratch `band`
+/// (rows of `width` columns x DW_LANES floats) from `chans` channel planes at `x`: the input
+/// rows inside the band are contiguous in each plane, so they are interleaved as one run
+/// (full vectors even for narrow planes), `table` placing input float e of the run.
+static DW_TARGET
+void DW_NAME(gather_band)(const imgvec_depthwise_shape *s, const float *x, long chans, long first_row, long rows,
+                          long width, const int *table, int zero, float *band) {
+    if (zero) DW_NAME(zero_borders)(s, first_row, rows, width, band);
+    long low = first_row - s->pad_top, high = first_row + rows - s->pad_top;
+    if (low < 0) low = 0;
+    if (high > s->input_height) high = s->input_height;
+    if (low >= high) return;
+    const long iw = s->input_width;
+    float *first = band + (low + s->pad_top - first_row) * width * DW_LANES;
+    DW_NAME(interleave)(x + low * iw, s->input_height * iw, chans, (high - low) * iw, table, first);
 }
 
 /// Output pixels [0, count) of a band (pixel q = local row q / ow, column q % ow), written
@@ -126,31 +153,31 @@ void DW_NAME(scatter_band)(const float *out, long count, long chans, long out_pl
 
 /// Output rows [row_begin, row_end) of one block of `chans` (<= DW_LANES) channels: `x`, `y`
 /// at the block's first input / output plane, `w` at its first channel's taps, `bias` at
-/// its first bias (or NULL). `band_rows` output rows per band; scratch per dw_blocked_layout.
+/// its first bias (or NULL). Geometry and scratch per dw_blocked_layout (depthwise_conv.c);
+/// `zero`: the band padding must be (re)written (else it is still zero from the last block).
 static DW_TARGET
-void DW_NAME(block)(const imgvec_depthwise_shape *s, long band_rows, const float *x, long chans, const float *w,
-                    const float *bias, const imgvec_depthwise_activation *act, float *y, long row_begin,
-                    long row_end, float *scratch) {
-    const long kh = s->kernel_height, kw = s->kernel_width, taps = kh * kw, ow = s->output_width;
-    const long width = (ow - 1) * s->stride_width + (kw - 1) * s->dilation_width + 1;
-    const long row_step = width * DW_LANES;
-    // Scratch: tap offsets (longs), weights [taps][lanes], bias, output pixels, input band.
-    long *offsets = (long *)(void *)scratch;
-    float *weights = scratch + (2 * taps + 15) / 16 * 16;
-    float *vbias = weights + taps * DW_LANES;
-    float *out = vbias + 16;
-    float *band = out + (band_rows * ow + 2 * DW_BLOCK_PIXELS + 15) / 16 * 16 * DW_LANES;
-    for (long t = 0; t < taps; t++) {
+void DW_NAME(block)(const imgvec_depthwise_shape *s, const dw_blocked_layout *l, const float *x, long chans,
+                    const float *w, const float *bias, const imgvec_depthwise_activation *act, float *y,
+                    long row_begin, long row_end, int zero, float *scratch) {
+    const long kw = s->kernel_width, taps = s->kernel_height * kw, ow = s->output_width;
+    const long row_step = l->width * DW_LANES;
+    long *offsets = (long *)(void *)(scratch + l->offsets_at);
+    const int *table = (const int *)(const void *)(scratch + l->table_at);
+    float *weights = scratch + l->weights_at, *vbias = weights + taps * DW_LANES;
+    float *out = scratch + l->out_at, *band = scratch + l->band_at;
+    for (long t = 0; t < taps; t++)
         offsets[t] = (t / kw) * s->dilation_height * row_step + (t % kw) * s->dilation_width * DW_LANES;
-        for (long c = 0; c < DW_LANES; c++) weights[t * DW_LANES + c] = c < chans ? w[c * taps + t] : 0.0f;
-    }
-    for (long c = 0; c < DW_LANES; c++) vbias[c] = bias && c < chans ? bias[c] : 0.0f;
+    DW_NAME(interleave)(w, taps, chans, taps, NULL, weights);
+    const DW_VEC zero_vector = {0};
+    DW_NAME(store)(vbias, zero_vector);
+    for (long c = 0; bias && c < chans; c++) vbias[c] = bias[c];
     const long out_plane = s->output_height * ow, pixel_step = s->stride_width * DW_LANES;
     const long band_step = s->stride_height * row_step;
-    for (long oy = row_begin; oy < row_end; oy += band_rows) {
-        const long rows = row_end - oy < band_rows ? row_end - oy : band_rows;
-        const long input_rows = (rows - 1) * s->stride_height + (kh - 1) * s->dilation_height + 1;
-        DW_NAME(gather_band)(s, x, chans, oy * s->stride_height, input_rows, width, band);
+    const int multiband = row_end - row_begin > l->band_rows;
+    for (long oy = row_begin; oy < row_end; oy += l->band_rows) {
+        const long rows = row_end - oy < l->band_rows ? row_end - oy : l->band_rows;
+        const long input_rows = (rows - 1) * s->stride_height + (s->kernel_height - 1) * s->dilation_height + 1;
+        DW_NAME(gather_band)(s, x, chans, oy * s->stride_height, input_rows, l->width, table, zero || multiband, band);
         const long count = rows * ow;
         if (taps == 9)
             DW_NAME(band_pixels)(9, band, count, ow, pixel_step, band_step, offsets, weights, vbias, out);

@@ -9,6 +9,13 @@
 #include "CKernels.h"
 #include <string.h>
 
+/// The blocked path's scratch (float offsets, 64-byte aligned) and band geometry: bands of
+/// `band_rows` output rows; band rows of `width` columns x lanes floats; `table` places each
+/// input float of a band's input rows (see gather_band in depthwise_blocked_body.h).
+typedef struct dw_blocked_layout {
+    long band_rows, width, offsets_at, table_at, weights_at, out_at, band_at, total;
+} dw_blocked_layout;
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -198,26 +205,27 @@ long imgvec_depthwise_block_channels(imgvec_sgemm_kernel isa) {
     }
 }
 
-/// Padded columns of the blocked path's band rows.
-static long dw_blocked_width(const imgvec_depthwise_shape *s) {
-    return (s->output_width - 1) * s->stride_width + (s->kernel_width - 1) * s->dilation_width + 1;
-}
-
-/// Output rows per band of the blocked path: its input band (16 lanes) within ~96 KB.
-static long dw_blocked_band_rows(const imgvec_depthwise_shape *s) {
-    const long row_floats = dw_blocked_width(s) * 16, budget = 24 * 1024;
+/// The blocked path's layout for `s` (16 lanes: an upper bound for fewer). Band rows hold
+/// every output column's taps and every input column, so each input row lands whole.
+static dw_blocked_layout dw_blocked_layout_for(const imgvec_depthwise_shape *s) {
+    dw_blocked_layout l;
+    const long taps = s->kernel_height * s->kernel_width;
+    const long reach = (s->output_width - 1) * s->stride_width + (s->kernel_width - 1) * s->dilation_width + 1;
+    l.width = reach > s->pad_left + s->input_width ? reach : s->pad_left + s->input_width;
+    const long row_floats = l.width * 16, budget = 24 * 1024;
     const long span = (s->kernel_height - 1) * s->dilation_height + 1;
     long rows = (budget - span * row_floats) / (s->stride_height * row_floats) + 1;
     if (rows < 1) rows = 1;
-    return rows < s->output_height ? rows : s->output_height;
-}
-
-/// Scratch floats of the blocked path (for 16 lanes, an upper bound for fewer).
-static long dw_blocked_scratch_floats(const imgvec_depthwise_shape *s) {
-    const long taps = s->kernel_height * s->kernel_width, rows = dw_blocked_band_rows(s);
-    const long input_rows = (rows - 1) * s->stride_height + (s->kernel_height - 1) * s->dilation_height + 1;
-    return (2 * taps + 15) / 16 * 16 + taps * 16 + 16
-        + (rows * s->output_width + 2 * DW_BLOCK_PIXELS + 15) / 16 * 16 * 16 + input_rows * dw_blocked_width(s) * 16;
+    l.band_rows = rows < s->output_height ? rows : s->output_height;
+    const long input_rows = (l.band_rows - 1) * s->stride_height + span;
+    const long table_ints = input_rows * s->input_width;
+    l.offsets_at = 0;
+    l.table_at = (2 * taps + 15) / 16 * 16;
+    l.weights_at = l.table_at + (table_ints + 15) / 16 * 16;
+    l.out_at = l.weights_at + (taps * 16 + 16 + 15) / 16 * 16;
+    l.band_at = l.out_at + (l.band_rows * s->output_width + 2 * DW_BLOCK_PIXELS + 15) / 16 * 16 * 16;
+    l.total = l.band_at + input_rows * l.width * 16;
+    return l;
 }
 
 int imgvec_depthwise_uses_blocks(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s) {
@@ -228,7 +236,7 @@ int imgvec_depthwise_uses_blocks(imgvec_sgemm_kernel isa, const imgvec_depthwise
 
 long imgvec_depthwise_run_scratch_floats(const imgvec_depthwise_shape *s) {
     if (!dw_shape_valid(s)) return 0;
-    const long planar = imgvec_depthwise_scratch_floats(s), blocked = dw_blocked_scratch_floats(s);
+    const long planar = imgvec_depthwise_scratch_floats(s), blocked = dw_blocked_layout_for(s).total;
     return planar > blocked ? planar : blocked;
 }
 
@@ -249,9 +257,16 @@ int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *
         return 0;
     }
     if (row_begin >= row_end) return 0;
-    const long lanes = imgvec_depthwise_block_channels(isa), band_rows = dw_blocked_band_rows(s);
+    const long lanes = imgvec_depthwise_block_channels(isa);
+    const dw_blocked_layout l = dw_blocked_layout_for(s);
     const long in_plane = s->input_height * s->input_width, out_plane = s->output_height * s->output_width;
     const long taps = s->kernel_height * s->kernel_width, last = first_plane + plane_count;
+    // Where input float e of a band's input rows goes: row e / iw, column pl + e % iw.
+    int *table = (int *)(void *)(scratch + l.table_at);
+    const long table_rows = (l.band_rows - 1) * s->stride_height + (s->kernel_height - 1) * s->dilation_height + 1;
+    for (long e = 0; e < table_rows * s->input_width; e++)
+        table[e] = (int)((e / s->input_width) * l.width + s->pad_left + e % s->input_width);
+    int zero = 1;
     for (long p = first_plane; p < last;) {
         // A block: up to `lanes` channels of one image, ending at a multiple of `lanes`.
         const long channel = p % channels, image_end = p - channel + channels;
@@ -263,17 +278,18 @@ int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *
         switch (isa) {
 #if defined(__x86_64__)
         case IMGVEC_SGEMM_KERNEL_AVX512:
-            dw_avx512_block(s, band_rows, x, end - p, w, b, act, y, row_begin, row_end, scratch);
+            dw_avx512_block(s, &l, x, end - p, w, b, act, y, row_begin, row_end, zero, scratch);
             break;
         case IMGVEC_SGEMM_KERNEL_AVX2:
-            dw_avx2_block(s, band_rows, x, end - p, w, b, act, y, row_begin, row_end, scratch);
+            dw_avx2_block(s, &l, x, end - p, w, b, act, y, row_begin, row_end, zero, scratch);
             break;
 #endif
         default:
-            dw_portable_block(s, band_rows, x, end - p, w, b, act, y, row_begin, row_end, scratch);
+            dw_portable_block(s, &l, x, end - p, w, b, act, y, row_begin, row_end, zero, scratch);
             break;
         }
         p = end;
+        zero = 0;
     }
     return 0;
 }

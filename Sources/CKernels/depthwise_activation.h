@@ -22,29 +22,28 @@ DW_VEC DW_NAME(exp)(DW_VEC x) {
     return p * (DW_VEC)bits;
 }
 
-/// Applies activation `kind` (IMGVEC_DEPTHWISE_*) with parameters a, b to v[0..<count].
+/// Activation `kind` (IMGVEC_DEPTHWISE_*, a constant at the call sites that matter) with
+/// parameters a, b on one vector.
 static inline __attribute__((always_inline)) DW_TARGET
-void DW_NAME(activate)(int kind, float a, float b, DW_VEC *v, int count) {
+DW_VEC DW_NAME(activate)(const int kind, float a, float b, DW_VEC v) {
     const DW_VEC one = DW_SPLAT(1.0f), zero = DW_SPLAT(0.0f);
     switch (kind) {
-    case IMGVEC_DEPTHWISE_CLAMP: {
-        const DW_VEC lo = DW_SPLAT(a), hi = DW_SPLAT(b);
-        for (int i = 0; i < count; i++) v[i] = DW_MIN(DW_MAX(v[i], lo), hi);
-        break;
-    }
-    case IMGVEC_DEPTHWISE_HARD_SWISH:
-        for (int i = 0; i < count; i++) v[i] = v[i] * DW_MIN(DW_MAX(v[i] * (1.0f / 6.0f) + 0.5f, zero), one);
-        break;
-    case IMGVEC_DEPTHWISE_HARD_SIGMOID:
-        for (int i = 0; i < count; i++) v[i] = DW_MIN(DW_MAX(v[i] * a + b, zero), one);
-        break;
-    case IMGVEC_DEPTHWISE_SIGMOID:
-        for (int i = 0; i < count; i++) v[i] = one / (one + DW_NAME(exp)(-v[i]));
-        break;
-    case IMGVEC_DEPTHWISE_SILU:
-        for (int i = 0; i < count; i++) v[i] = v[i] / (one + DW_NAME(exp)(v[i] * -a));
-        break;
-    default:
-        break;
+    case IMGVEC_DEPTHWISE_CLAMP: return DW_MIN(DW_MAX(v, DW_SPLAT(a)), DW_SPLAT(b));
+    case IMGVEC_DEPTHWISE_HARD_SWISH: return v * DW_MIN(DW_MAX(v * (1.0f / 6.0f) + 0.5f, zero), one);
+    case IMGVEC_DEPTHWISE_HARD_SIGMOID: return DW_MIN(DW_MAX(v * a + b, zero), one);
+    case IMGVEC_DEPTHWISE_SIGMOID: return one / (one + DW_NAME(exp)(-v));
+    case IMGVEC_DEPTHWISE_SILU: return v / (one + DW_NAME(exp)(v * -a));
+    default: return v;
     }
 }
+
+/// Expands STEP(KIND) once per activation kind, KIND a constant, switching on `kind`.
+#define DW_FOR_ACTIVATION(kind, STEP) \
+    switch (kind) { \
+    case IMGVEC_DEPTHWISE_CLAMP: STEP(IMGVEC_DEPTHWISE_CLAMP); break; \
+    case IMGVEC_DEPTHWISE_HARD_SWISH: STEP(IMGVEC_DEPTHWISE_HARD_SWISH); break; \
+    case IMGVEC_DEPTHWISE_HARD_SIGMOID: STEP(IMGVEC_DEPTHWISE_HARD_SIGMOID); break; \
+    case IMGVEC_DEPTHWISE_SIGMOID: STEP(IMGVEC_DEPTHWISE_SIGMOID); break; \
+    case IMGVEC_DEPTHWISE_SILU: STEP(IMGVEC_DEPTHWISE_SILU); break; \
+    default: STEP(IMGVEC_DEPTHWISE_NONE); break; \
+    }

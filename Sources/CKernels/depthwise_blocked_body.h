@@ -128,27 +128,37 @@ void DW_NAME(band_pixels)(const int taps, const float *band, long count, long ow
 }
 
 /// Activates pixels [0, count) of `out` (interleaved) and transposes them into the block's
-/// `chans` NCHW output planes at `y` (pixel q of a plane at y[c * out_plane + q]).
-static DW_TARGET
-void DW_NAME(scatter_band)(const float *out, long count, long chans, long out_plane, int kind, float a, float b,
+/// `chans` NCHW output planes at `y` (pixel q of a plane at y[c * out_plane + q]); `kind`
+/// is a constant at each call site.
+static inline __attribute__((always_inline)) DW_TARGET
+void DW_NAME(scatter_kind)(const int kind, const float *out, long count, long chans, long out_plane, float a, float b,
                            float *y) {
     for (long q = 0; q < count; q += DW_LANES) {
         const long n = count - q < DW_LANES ? count - q : DW_LANES;
         DW_VEC v[DW_LANES];
 #pragma unroll
-        for (int j = 0; j < DW_LANES; j++) v[j] = DW_NAME(load)(out + (q + j) * DW_LANES);
-        DW_NAME(activate)(kind, a, b, v, DW_LANES);
+        for (int j = 0; j < DW_LANES; j++) v[j] = DW_NAME(activate)(kind, a, b, DW_NAME(load)(out + (q + j) * DW_LANES));
         DW_NAME(transpose)(v);
         if (n == DW_LANES && chans == DW_LANES) {
 #pragma unroll
             for (int c = 0; c < DW_LANES; c++) DW_NAME(store)(y + c * out_plane + q, v[c]);
+        } else if (n == DW_LANES) {
+#pragma unroll
+            for (int c = 0; c < DW_LANES; c++) if (c < chans) DW_NAME(store)(y + c * out_plane + q, v[c]);
         } else {
-            for (long c = 0; c < chans; c++) {
-                if (n == DW_LANES) DW_NAME(store)(y + c * out_plane + q, v[c]);
-                else DW_STORE_PARTIAL(y + c * out_plane + q, v[c], n);
-            }
+#pragma unroll
+            for (int c = 0; c < DW_LANES; c++) if (c < chans) DW_STORE_PARTIAL(y + c * out_plane + q, v[c], n);
         }
     }
+}
+
+/// scatter_kind for a run-time `kind`.
+static DW_TARGET
+void DW_NAME(scatter_band)(const float *out, long count, long chans, long out_plane, int kind, float a, float b,
+                           float *y) {
+#define DW_SCATTER_STEP(KIND) DW_NAME(scatter_kind)(KIND, out, count, chans, out_plane, a, b, y)
+    DW_FOR_ACTIVATION(kind, DW_SCATTER_STEP)
+#undef DW_SCATTER_STEP
 }
 
 /// Output rows [row_begin, row_end) of one block of `chans` (<= DW_LANES) channels: `x`, `y`

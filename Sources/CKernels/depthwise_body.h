@@ -123,19 +123,18 @@ void DW_NAME(row_block)(const int rows, const int taps, const int clamp, const f
 }
 
 /// Activation `kind` (not clamp, fused above) over `count` floats at `p`, in place.
-static inline __attribute__((always_inline)) DW_TARGET
+static DW_TARGET
 void DW_NAME(activate_span)(int kind, float a, float b, float *p, long count) {
-    long j = 0;
-    for (; j + DW_LANES <= count; j += DW_LANES) {
-        DW_VEC v = DW_NAME(load)(p + j);
-        DW_NAME(activate)(kind, a, b, &v, 1);
-        DW_NAME(store)(p + j, v);
+#define DW_SPAN_STEP(KIND) { \
+        long j = 0; \
+        for (; j + DW_LANES <= count; j += DW_LANES) DW_NAME(store)(p + j, DW_NAME(activate)(KIND, a, b, DW_NAME(load)(p + j))); \
+        if (j < count) { \
+            const DW_VEC v = DW_NAME(activate)(KIND, a, b, DW_LOAD_PARTIAL(p + j, count - j)); \
+            DW_STORE_PARTIAL(p + j, v, count - j); \
+        } \
     }
-    if (j < count) {
-        DW_VEC v = DW_LOAD_PARTIAL(p + j, count - j);
-        DW_NAME(activate)(kind, a, b, &v, 1);
-        DW_STORE_PARTIAL(p + j, v, count - j);
-    }
+    DW_FOR_ACTIVATION(kind, DW_SPAN_STEP)
+#undef DW_SPAN_STEP
 }
 
 /// Every output row of one plane, four at a time; `taps` and `clamp` are constants. A

@@ -127,6 +127,46 @@ void DW_NAME(band_pixels)(const int taps, const float *band, long count, long ow
     }
 }
 
+/// Output rows [0, rows) of a band, DW_BLOCK_PIXELS columns of one row at a time, for a
+/// KH x KW kernel at column stride SW, undilated columns (all constants): the pixels of a
+/// run share their input vectors, so each is loaded once per kernel row and reused by up
+/// to KW / SW taps. A row's last partial run is redone ending at its last column (needs
+/// ow >= DW_BLOCK_PIXELS). `dilated_row` = dilation_height * band row floats.
+static inline __attribute__((always_inline)) DW_TARGET
+void DW_NAME(band_rows)(const int KH, const int KW, const int SW, const float *band, long rows, long ow,
+                        long band_step, long dilated_row, const float *weights, const float *bias, float *out) {
+    enum { P = DW_BLOCK_PIXELS };
+    const DW_VEC vbias = DW_NAME(load)(bias);
+    for (long oy = 0; oy < rows; oy++) {
+        const float *row = band + oy * band_step;
+        float *target = out + oy * ow * DW_LANES;
+        for (long start = 0; start < ow; start += P) {
+            const long ox = start + P <= ow ? start : ow - P;
+            DW_VEC acc[P];
+#pragma unroll
+            for (int p = 0; p < P; p++) acc[p] = vbias;
+#pragma unroll
+            for (int ky = 0; ky < KH; ky++) {
+                const float *source = row + ky * dilated_row + ox * SW * DW_LANES;
+#pragma unroll
+                for (int kx = 0; kx < KW; kx++) {
+                    const DW_VEC w = DW_NAME(load)(weights + (ky * KW + kx) * DW_LANES);
+#pragma unroll
+                    for (int p = 0; p < P; p++) acc[p] += w * DW_NAME(load)(source + (p * SW + kx) * DW_LANES);
+                }
+            }
+#pragma unroll
+            for (int p = 0; p < P; p++) DW_NAME(store)(target + (ox + p) * DW_LANES, acc[p]);
+        }
+    }
+}
+
+/// Whether band_rows has an instance for this shape (see DW_BAND_ROWS_CASES).
+static inline int DW_NAME(has_band_rows)(const imgvec_depthwise_shape *s) {
+    return s->dilation_width == 1 && s->output_width >= DW_BLOCK_PIXELS && s->kernel_height == s->kernel_width
+        && (s->kernel_width == 3 || s->kernel_width == 5) && (s->stride_width == 1 || s->stride_width == 2);
+}
+
 /// Activates pixels [0, count) of `out` (interleaved) and transposes them into the block's
 /// `chans` NCHW output planes at `y` (pixel q of a plane at y[c * out_plane + q]); `kind`
 /// is a constant at each call site.
@@ -184,12 +224,20 @@ void DW_NAME(block)(const imgvec_depthwise_shape *s, const dw_blocked_layout *l,
     const long out_plane = s->output_height * ow, pixel_step = s->stride_width * DW_LANES;
     const long band_step = s->stride_height * row_step;
     const int multiband = row_end - row_begin > l->band_rows;
+    const int by_rows = DW_NAME(has_band_rows)(s);
     for (long oy = row_begin; oy < row_end; oy += l->band_rows) {
         const long rows = row_end - oy < l->band_rows ? row_end - oy : l->band_rows;
         const long input_rows = (rows - 1) * s->stride_height + (s->kernel_height - 1) * s->dilation_height + 1;
         DW_NAME(gather_band)(s, x, chans, oy * s->stride_height, input_rows, l->width, table, zero || multiband, band);
         const long count = rows * ow;
-        if (taps == 9)
+        const long dilated_row = s->dilation_height * row_step;
+#define DW_ROWS(K, S) DW_NAME(band_rows)(K, K, S, band, rows, ow, band_step, dilated_row, weights, vbias, out)
+        if (by_rows) {
+            if (kw == 3) { if (s->stride_width == 1) DW_ROWS(3, 1); else DW_ROWS(3, 2); }
+            else { if (s->stride_width == 1) DW_ROWS(5, 1); else DW_ROWS(5, 2); }
+        }
+#undef DW_ROWS
+        else if (taps == 9)
             DW_NAME(band_pixels)(9, band, count, ow, pixel_step, band_step, offsets, weights, vbias, out);
         else if (taps == 25)
             DW_NAME(band_pixels)(25, band, count, ow, pixel_step, band_step, offsets, weights, vbias, out);

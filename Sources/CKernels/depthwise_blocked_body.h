@@ -203,7 +203,8 @@ void DW_NAME(scatter_band)(const float *out, long count, long chans, long out_pl
 
 /// Output rows [row_begin, row_end) of one block of `chans` (<= DW_LANES) channels: `x`, `y`
 /// at the block's first input / output plane, `w` at its first channel's taps, `bias` at
-/// its first bias (or NULL). Geometry and scratch per dw_blocked_layout (depthwise_conv.c);
+/// its first bias (or NULL). Geometry and scratch per dw_blocked_layout (depthwise_conv.c;
+/// the caller fills the tap offsets and the placement table);
 /// `zero`: the band padding must be (re)written (else it is still zero from the last block).
 static DW_TARGET
 void DW_NAME(block)(const imgvec_depthwise_shape *s, const dw_blocked_layout *l, const float *x, long chans,
@@ -211,12 +212,10 @@ void DW_NAME(block)(const imgvec_depthwise_shape *s, const dw_blocked_layout *l,
                     long row_begin, long row_end, int zero, float *scratch) {
     const long kw = s->kernel_width, taps = s->kernel_height * kw, ow = s->output_width;
     const long row_step = l->width * DW_LANES;
-    long *offsets = (long *)(void *)(scratch + l->offsets_at);
+    const long *offsets = (const long *)(const void *)(scratch + l->offsets_at);
     const int *table = (const int *)(const void *)(scratch + l->table_at);
     float *weights = scratch + l->weights_at, *vbias = weights + taps * DW_LANES;
     float *out = scratch + l->out_at, *band = scratch + l->band_at;
-    for (long t = 0; t < taps; t++)
-        offsets[t] = (t / kw) * s->dilation_height * row_step + (t % kw) * s->dilation_width * DW_LANES;
     DW_NAME(interleave)(w, taps, chans, taps, NULL, weights);
     const DW_VEC zero_vector = {0};
     DW_NAME(store)(vbias, zero_vector);

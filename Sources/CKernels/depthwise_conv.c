@@ -269,6 +269,11 @@ int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *
     const long table_rows = (l.band_rows - 1) * s->stride_height + (s->kernel_height - 1) * s->dilation_height + 1;
     for (long e = 0; e < table_rows * s->input_width; e++)
         table[e] = (int)((e / s->input_width) * l.width + s->pad_left + e % s->input_width);
+    // Tap t's float offset from an output pixel's first input vector in the band.
+    long *offsets = (long *)(void *)(scratch + l.offsets_at);
+    for (long ky = 0; ky < s->kernel_height; ky++)
+        for (long kx = 0; kx < s->kernel_width; kx++)
+            offsets[ky * s->kernel_width + kx] = (ky * s->dilation_height * l.width + kx * s->dilation_width) * lanes;
     int zero = 1;
     for (long p = first_plane; p < last;) {
         // A block: up to `lanes` channels of one image, ending at a multiple of `lanes`.

@@ -22,6 +22,20 @@ DW_VEC DW_NAME(exp)(DW_VEC x) {
     return p * (DW_VEC)bits;
 }
 
+/// 1 / x: the instruction set's estimate refined by Newton steps (two after a 12-bit
+/// estimate, one after a 14-bit one), else a division.
+static inline __attribute__((always_inline)) DW_TARGET
+DW_VEC DW_NAME(reciprocal)(DW_VEC x) {
+#ifdef DW_RCP_ESTIMATE
+    DW_VEC r = DW_RCP_ESTIMATE(x);
+    r = r * (2.0f - x * r);
+    if (DW_LANES == 8) r = r * (2.0f - x * r);
+    return r;
+#else
+    return 1.0f / x;
+#endif
+}
+
 /// Activation `kind` (IMGVEC_DEPTHWISE_*, a constant at the call sites that matter) with
 /// parameters a, b on one vector.
 static inline __attribute__((always_inline)) DW_TARGET
@@ -31,8 +45,8 @@ DW_VEC DW_NAME(activate)(const int kind, float a, float b, DW_VEC v) {
     case IMGVEC_DEPTHWISE_CLAMP: return DW_MIN(DW_MAX(v, DW_SPLAT(a)), DW_SPLAT(b));
     case IMGVEC_DEPTHWISE_HARD_SWISH: return v * DW_MIN(DW_MAX(v * (1.0f / 6.0f) + 0.5f, zero), one);
     case IMGVEC_DEPTHWISE_HARD_SIGMOID: return DW_MIN(DW_MAX(v * a + b, zero), one);
-    case IMGVEC_DEPTHWISE_SIGMOID: return one / (one + DW_NAME(exp)(-v));
-    case IMGVEC_DEPTHWISE_SILU: return v / (one + DW_NAME(exp)(v * -a));
+    case IMGVEC_DEPTHWISE_SIGMOID: return DW_NAME(reciprocal)(one + DW_NAME(exp)(-v));
+    case IMGVEC_DEPTHWISE_SILU: return v * DW_NAME(reciprocal)(one + DW_NAME(exp)(v * -a));
     default: return v;
     }
 }

@@ -31,6 +31,7 @@ typedef struct dw_blocked_layout {
 #define DW_EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30
 #define DW_ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31
 #define DW_IVEC dw_i16
+#define DW_RCP_ESTIMATE(x) ((dw_v16)_mm512_rcp14_ps((__m512)(x)))
 #define DW_ILO_LANES 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
 #define DW_IHI_LANES 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
 typedef float dw_v16 __attribute__((vector_size(64)));
@@ -39,6 +40,7 @@ typedef int dw_i16 __attribute__((vector_size(64)));
 #include "depthwise_body.h"
 #include "depthwise_blocked_body.h"
 #undef DW_IVEC
+#undef DW_RCP_ESTIMATE
 #undef DW_ILO_LANES
 #undef DW_IHI_LANES
 #undef DW_VEC
@@ -68,6 +70,7 @@ static const int dw_avx2_mask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0,
 #define DW_EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14
 #define DW_ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15
 #define DW_IVEC dw_i8
+#define DW_RCP_ESTIMATE(x) ((dw_v8)_mm256_rcp_ps((__m256)(x)))
 #define DW_ILO_LANES 0, 8, 1, 9, 2, 10, 3, 11
 #define DW_IHI_LANES 4, 12, 5, 13, 6, 14, 7, 15
 typedef float dw_v8 __attribute__((vector_size(32)));
@@ -76,6 +79,7 @@ typedef int dw_i8 __attribute__((vector_size(32)));
 #include "depthwise_body.h"
 #include "depthwise_blocked_body.h"
 #undef DW_IVEC
+#undef DW_RCP_ESTIMATE
 #undef DW_ILO_LANES
 #undef DW_IHI_LANES
 #undef DW_VEC

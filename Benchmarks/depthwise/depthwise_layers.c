@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <time.h>
 static double now(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec*1e-9;}
-int dw_skip;
 int main(int argc,char**argv){
   int isa=argc>1?atoi(argv[1]):3, kind=argc>2?atoi(argv[2]):0;
   int L[][4]={{16,112,3,1},{64,112,3,2},{72,56,3,1},{72,56,5,2},{120,28,5,1},{240,28,3,2},{200,14,3,1},{184,14,3,1},{480,14,3,1},{672,14,3,1},{672,14,5,2},{960,7,5,1},

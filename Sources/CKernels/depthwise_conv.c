@@ -271,8 +271,8 @@ int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *
     // Where input float e of a band's input rows goes: row e / iw, column pl + e % iw.
     int *table = (int *)(void *)(scratch + l.table_at);
     const long table_rows = (l.band_rows - 1) * s->stride_height + (s->kernel_height - 1) * s->dilation_height + 1;
-    for (long e = 0; e < table_rows * s->input_width; e++)
-        table[e] = (int)((e / s->input_width) * l.width + s->pad_left + e % s->input_width);
+    for (long r = 0; r < table_rows; r++)
+        for (long ix = 0; ix < s->input_width; ix++) table[r * s->input_width + ix] = (int)(r * l.width + s->pad_left + ix);
     // Tap t's float offset from an output pixel's first input vector in the band.
     long *offsets = (long *)(void *)(scratch + l.offsets_at);
     for (long ky = 0; ky < s->kernel_height; ky++)

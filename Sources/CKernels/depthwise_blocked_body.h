@@ -15,9 +15,14 @@
 #endif
 
 /// Transposes a DW_LANES x DW_LANES tile in registers: log2(lanes) rounds of interleaving
-/// rows i and i + lanes/2 (each round rotates the (row, lane) index bits by one).
+/// rows i and i + lanes/2 (each round rotates the (row, lane) index bits by one), unless the
+/// instruction set defines a better DW_TRANSPOSE.
 static inline __attribute__((always_inline)) DW_TARGET
 void DW_NAME(transpose)(DW_VEC *v) {
+#ifdef DW_TRANSPOSE
+    DW_TRANSPOSE(v);
+    return;
+#endif
     for (int round = 1; round < DW_LANES; round *= 2) {
         DW_VEC t[DW_LANES];
 #pragma unroll

@@ -1,11 +1,15 @@
-// Depthwise convolution of one channel plane (one 2-D filter per channel), with bias and a
-// clamp (Relu / Clip) fused. The plane is first copied into scratch with its zero padding
-// made explicit and, for a horizontal stride s > 1, its columns split into s phases (phase
-// p holds padded columns p, p+s, p+2s...). Then the input under any tap of output column ox
-// is a contiguous run, and one vector loop (depthwise_body.h) serves every stride and
-// dilation: blocks of 4 output rows x one vector of columns, taps unrolled for 3x3 and 5x5.
-// The loop is compiled for AVX-512, AVX2+FMA (per-function target attributes, so the
-// library runs on any x86-64) and portable C; the CPU is asked once (cpu_features.c).
+// Depthwise convolution (one 2-D filter per channel) with bias and an activation fused.
+// Two paths; imgvec_depthwise_uses_blocks picks one per shape and instruction set:
+// - channel-blocked (depthwise_blocked_body.h): 16 / 8 / 4 channels of one image at a time
+//   are transposed into a [row][column][channel] band of scratch; each output pixel is a
+//   vector over the block's channels (one FMA per tap, pixels of narrow planes packed
+//   across rows), transposed back into NCHW with the activation on the way.
+// - per plane (depthwise_body.h): the plane is copied into scratch with its zero padding
+//   explicit and, for a horizontal stride s > 1, its columns split into s phases, so the
+//   input under any tap of output column ox is a contiguous run: blocks of 4 output rows x
+//   one vector of columns, taps unrolled for 3x3 and 5x5.
+// Both are compiled for AVX-512, AVX2+FMA (per-function target attributes, so the library
+// runs on any x86-64) and portable C; the CPU is asked once (cpu_features.c).
 #include "CKernels.h"
 #include <string.h>
 

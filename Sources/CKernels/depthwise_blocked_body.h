@@ -3,11 +3,11 @@
 // depthwise_activation.h; also needs DW_ILO_LANES / DW_IHI_LANES: the low / high halves of
 // two vectors interleaved). Not a public header.
 //
-// A block of DW_LANES channels of one image is done together: a band of input rows is
-// gathered (transposed) into scratch as [padded row][padded column][channel], so the
-// input under any tap of any output pixel is one aligned vector over the block's channels.
-// Output pixels are computed DW_BLOCK_PIXELS at a time as vectors over channels (one FMA
-// per tap per pixel, no lanes wasted on narrow planes, pixels may span rows), kept
+// A block of DW_LANES consecutive planes (channels; across images at batch > 1) is done
+// together: a band of input rows is gathered (transposed) into scratch as [padded row]
+// [padded column][channel], so the input under any tap of any output pixel is one aligned
+// vector over the block's channels. Output pixels are computed DW_BLOCK_PIXELS at a time as
+// vectors over channels (one FMA per tap per pixel, no lanes wasted on narrow planes), kept
 // interleaved in scratch, then activated and transposed back into the NCHW planes.
 
 #ifndef DW_BLOCK_PIXELS
@@ -206,8 +206,8 @@ void DW_NAME(scatter_band)(const float *out, long count, long chans, long out_pl
 #undef DW_SCATTER_STEP
 }
 
-/// Output rows [row_begin, row_end) of one block of `chans` (<= DW_LANES) channels: `x`, `y`
-/// at the block's first input / output plane, `w` at its first channel's taps, `bias` at
+/// Output rows [row_begin, row_end) of one block of `chans` (<= DW_LANES) planes: `x`, `y`
+/// at the block's first input / output plane, `w` at its first plane's taps, `bias` at
 /// its first bias (or NULL). Geometry and scratch per dw_blocked_layout (depthwise_conv.c;
 /// the caller fills the tap offsets and the placement table);
 /// `zero`: the band padding must be (re)written (else it is still zero from the last block).

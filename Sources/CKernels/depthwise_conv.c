@@ -17,7 +17,7 @@
 /// `band_rows` output rows; band rows of `width` columns x lanes floats; `table` places each
 /// input float of a band's input rows (see gather_band in depthwise_blocked_body.h).
 typedef struct dw_blocked_layout {
-    long band_rows, width, offsets_at, table_at, weights_at, out_at, band_at, total;
+    long band_rows, width, offsets_at, table_at, weights_at, out_at, band_at, wrap_at, total;
 } dw_blocked_layout;
 
 #if defined(__x86_64__)
@@ -255,7 +255,8 @@ static dw_blocked_layout dw_blocked_layout_for(const imgvec_depthwise_shape *s) 
     l.weights_at = l.table_at + (table_ints + 15) / 16 * 16;
     l.out_at = l.weights_at + (taps * 16 + 16 + 15) / 16 * 16;
     l.band_at = l.out_at + (l.band_rows * s->output_width + 2 * DW_BLOCK_PIXELS + 15) / 16 * 16 * 16;
-    l.total = l.band_at + input_rows * l.width * 16;
+    l.wrap_at = l.band_at + input_rows * l.width * 16;
+    l.total = l.wrap_at + (16 * taps + 16 + 15) / 16 * 16;
     return l;
 }
 
@@ -308,12 +309,23 @@ int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *
             offsets[ky * s->kernel_width + kx] = (ky * s->dilation_height * l.width + kx * s->dilation_width) * lanes;
     int zero = 1;
     for (long p = first_plane; p < last;) {
-        // A block: up to `lanes` channels of one image, ending at a multiple of `lanes`.
-        const long channel = p % channels, image_end = p - channel + channels;
-        long end = p - channel + (channel / lanes + 1) * lanes;
-        if (end > image_end) end = image_end;
+        // A block: up to `lanes` consecutive planes (across images at batch > 1, so channel
+        // counts that are not multiples of `lanes` waste lanes only once), ending at a multiple.
+        long end = (p / lanes + 1) * lanes;
         if (end > last) end = last;
+        const long channel = p % channels;
         const float *x = input + p * in_plane, *w = weights + channel * taps, *b = bias ? bias + channel : NULL;
+        if (channel + (end - p) > channels) {
+            // The block wraps to the next image's first channels: their taps and biases, contiguous.
+            float *wrapped = scratch + l.wrap_at, *wrapped_bias = wrapped + 16 * taps;
+            for (long c = 0; c < end - p; c++) {
+                const long k = (channel + c) % channels;
+                memcpy(wrapped + c * taps, weights + k * taps, (size_t)taps * sizeof(float));
+                wrapped_bias[c] = bias ? bias[k] : 0.0f;
+            }
+            w = wrapped;
+            b = wrapped_bias;
+        }
         float *y = output + p * out_plane;
         switch (isa) {
 #if defined(__x86_64__)

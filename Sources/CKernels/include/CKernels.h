@@ -183,7 +183,7 @@ long imgvec_depthwise_run_scratch_floats(const imgvec_depthwise_shape *shape);
 /// Planes first_plane ..< first_plane + plane_count (as imgvec_depthwise_planes), output
 /// rows row_begin ..< row_end of each (the blocked path only; the per-plane path does all
 /// rows when row_begin == 0, nothing otherwise), then `activation` (NULL: none). The
-/// blocked path gathers up to imgvec_depthwise_block_channels channels of one image at a
+/// blocked path gathers up to imgvec_depthwise_block_channels consecutive planes (channels, across images) at a
 /// time into a channel-interleaved scratch. Returns 0, or -1 (nothing written) when the
 /// CPU cannot run `isa`, the shape is invalid or the activation kind is unknown.
 int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *shape, long channels,

@@ -4,7 +4,7 @@ import CKernels
 /// CKernels (`depthwise_conv.c`: AVX-512, AVX2+FMA or portable, chosen from the CPU).
 ///
 /// Two paths, picked per shape by the C side (``usesChannelBlocks(_:kernel:)``):
-/// - channel-blocked (narrow and strided planes): ``blockChannels(_:)`` channels of one image
+/// - channel-blocked (narrow and strided planes): ``blockChannels(_:)`` consecutive planes (channels, across images)
 ///   are interleaved into scratch ([row][column][channel]) a band of rows at a time; output
 ///   pixels are vectors over channels (one FMA per tap), transposed back into NCHW. Work may
 ///   be split by planes (multiples of ``blockChannels(_:)``) and by output rows.

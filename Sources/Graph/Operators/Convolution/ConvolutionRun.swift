@@ -34,7 +34,7 @@ struct ConvolutionRun {
     }
 
     /// Depthwise (activation fused in the kernel). The channel-blocked path splits its blocks
-    /// (``DepthwiseConvolution/blockChannels(_:)`` channels of one image) over the pool, and
+    /// (``DepthwiseConvolution/blockChannels(_:)`` consecutive planes) over the pool, and
     /// also the output rows when there are too few blocks to share evenly; the per-plane path
     /// splits planes.
     func depthwise() {
@@ -150,20 +150,20 @@ struct ConvolutionRun {
     }
 }
 
-/// How a depthwise convolution's work is cut: near-equal ranges of whole channel blocks
+/// How a depthwise convolution's work is cut: near-equal ranges of whole blocks of planes
 /// (or planes on the per-plane path) per worker, times row parts when the blocks are too
 /// few to share evenly (batch 1, few channels, or a single block per thread).
 struct DepthwiseWork {
     let count: Int
-    private let units: Int, unitPlanes: Int, planes: Int, channels: Int, rowParts: Int, height: Int, parts: Int
+    private let units: Int, unitPlanes: Int, planes: Int, rowParts: Int, height: Int, parts: Int
 
     init(geometry g: ConvolutionGeometry, threads: Int) {
-        channels = g.outputChannels
-        planes = g.batch * channels
+        planes = g.batch * g.outputChannels
         height = g.outputHeight
         if DepthwiseConvolution.usesChannelBlocks(g) {
+            // Blocks of consecutive planes, across images (see imgvec_depthwise_run).
             unitPlanes = DepthwiseConvolution.blockChannels()
-            units = g.batch * ((channels + unitPlanes - 1) / unitPlanes)
+            units = (planes + unitPlanes - 1) / unitPlanes
             let uneven = threads > 1 && units % threads != 0 && units < 4 * threads
             rowParts = uneven && height >= 2 * threads ? threads : 1
         } else {
@@ -182,11 +182,6 @@ struct DepthwiseWork {
         let part = index / rowParts, rowPart = index % rowParts
         let unitRange = (units * part / parts)..<(units * (part + 1) / parts)
         let rows: Range<Int>? = rowParts == 1 ? nil : (height * rowPart / rowParts)..<(height * (rowPart + 1) / rowParts)
-        guard unitPlanes > 1 else { return (unitRange, rows) }
-        let blocksPerImage = (channels + unitPlanes - 1) / unitPlanes
-        func plane(_ unit: Int) -> Int {
-            unit / blocksPerImage * channels + min(channels, unit % blocksPerImage * unitPlanes)
-        }
-        return (plane(unitRange.lowerBound)..<plane(unitRange.upperBound), rows)
+        return (min(planes, unitRange.lowerBound * unitPlanes)..<min(planes, unitRange.upperBound * unitPlanes), rows)
     }
 }

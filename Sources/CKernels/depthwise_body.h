@@ -122,13 +122,33 @@ void DW_NAME(row_block)(const int rows, const int taps, const int clamp, const f
     }
 }
 
-/// Every output row of one plane, four at a time; `taps` and `clamp` are constants.
+/// Activation `kind` (not clamp, fused above) over `count` floats at `p`, in place.
+static DW_TARGET
+void DW_NAME(activate_span)(int kind, float a, float b, float *p, long count) {
+#define DW_SPAN_STEP(KIND) { \
+        long j = 0; \
+        for (; j + DW_LANES <= count; j += DW_LANES) DW_NAME(store)(p + j, DW_NAME(activate)(KIND, a, b, DW_NAME(load)(p + j))); \
+        if (j < count) { \
+            const DW_VEC v = DW_NAME(activate)(KIND, a, b, DW_LOAD_PARTIAL(p + j, count - j)); \
+            DW_STORE_PARTIAL(p + j, v, count - j); \
+        } \
+    }
+    DW_FOR_ACTIVATION(kind, DW_SPAN_STEP)
+#undef DW_SPAN_STEP
+}
+
+/// Every output row of one plane, four at a time; `taps` and `clamp` are constants. A
+/// non-clamp activation `kind` runs on each block of rows right after it is written.
 static inline __attribute__((always_inline)) DW_TARGET
 void DW_NAME(plane_body)(const int taps, const int clamp, const float *padded, long rowStep, const long *offsets,
-                         const float *weights, float bias, float lo, float hi, float *output, long oh, long ow) {
+                         const float *weights, float bias, float lo, float hi, float *output, long oh, long ow,
+                         int kind, float a, float b) {
+    const int after = kind != IMGVEC_DEPTHWISE_NONE && kind != IMGVEC_DEPTHWISE_CLAMP;
     long oy = 0;
-    for (; oy + 4 <= oh; oy += 4)
+    for (; oy + 4 <= oh; oy += 4) {
         DW_NAME(row_block)(4, taps, clamp, padded + oy * rowStep, rowStep, offsets, weights, bias, lo, hi, output + oy * ow, ow);
+        if (after) DW_NAME(activate_span)(kind, a, b, output + oy * ow, 4 * ow);
+    }
     const float *p = padded + oy * rowStep;
     float *o = output + oy * ow;
     switch (oh - oy) {
@@ -137,16 +157,19 @@ void DW_NAME(plane_body)(const int taps, const int clamp, const float *padded, l
     case 1: DW_NAME(row_block)(1, taps, clamp, p, rowStep, offsets, weights, bias, lo, hi, o, ow); break;
     default: break;
     }
+    if (after) DW_NAME(activate_span)(kind, a, b, o, (oh - oy) * ow);
 }
 
 #define DW_TAPS_CASE(TAPS) \
-    if (clamp) DW_NAME(plane_body)(TAPS, 1, padded, rowStep, offsets, weights, bias, lo, hi, output, oh, ow); \
-    else DW_NAME(plane_body)(TAPS, 0, padded, rowStep, offsets, weights, bias, lo, hi, output, oh, ow);
+    if (clamp) DW_NAME(plane_body)(TAPS, 1, padded, rowStep, offsets, weights, bias, lo, hi, output, oh, ow, kind, a, b); \
+    else DW_NAME(plane_body)(TAPS, 0, padded, rowStep, offsets, weights, bias, lo, hi, output, oh, ow, kind, a, b);
 
 /// Entry point for one instruction set: 3x3 and 5x5 unrolled, other sizes looped.
 static DW_TARGET
 void DW_NAME(plane)(int taps, const float *padded, long rowStep, const long *offsets, const float *weights,
-                    float bias, int clamp, float lo, float hi, float *output, long oh, long ow) {
+                    float bias, const imgvec_depthwise_activation *act, float *output, long oh, long ow) {
+    const int kind = act->kind, clamp = kind == IMGVEC_DEPTHWISE_CLAMP;
+    const float a = act->a, b = act->b, lo = a, hi = b;
     if (taps == 9) { DW_TAPS_CASE(9) }
     else if (taps == 25) { DW_TAPS_CASE(25) }
     else { DW_TAPS_CASE(taps) }

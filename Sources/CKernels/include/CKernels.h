@@ -156,6 +156,41 @@ int imgvec_depthwise_planes(imgvec_sgemm_kernel isa, const imgvec_depthwise_shap
                             long first_plane, long plane_count, const float *input, const float *weights,
                             const float *bias, int clamp, float lo, float hi, float *output, float *scratch);
 
+/// Activations the depthwise kernels fuse (imgvec_depthwise_activation.kind).
+enum {
+    IMGVEC_DEPTHWISE_NONE = 0,
+    IMGVEC_DEPTHWISE_CLAMP = 1,         ///< min(max(x, a), b) (Relu: a = 0, b = inf; Clip)
+    IMGVEC_DEPTHWISE_HARD_SWISH = 2,    ///< x * min(max(x / 6 + 1/2, 0), 1)
+    IMGVEC_DEPTHWISE_HARD_SIGMOID = 3,  ///< min(max(a x + b, 0), 1)
+    IMGVEC_DEPTHWISE_SIGMOID = 4,       ///< 1 / (1 + e^-x)
+    IMGVEC_DEPTHWISE_SILU = 5,          ///< x / (1 + e^(-a x)) (SiLU: a = 1; QuickGELU: a = 1.702)
+};
+
+/// The activation applied to the depthwise output (after the bias), with its parameters.
+typedef struct imgvec_depthwise_activation { int kind; float a, b; } imgvec_depthwise_activation;
+
+/// Channels the channel-blocked depthwise kernel does together on `isa` (16 AVX-512,
+/// 8 AVX2, 4 portable); AUTO: this CPU's best. Splits of its plane ranges should be multiples.
+long imgvec_depthwise_block_channels(imgvec_sgemm_kernel isa);
+
+/// Whether imgvec_depthwise_run takes the channel-blocked path for this shape on `isa`
+/// (else the per-plane one, which ignores row ranges: callers split planes only).
+int imgvec_depthwise_uses_blocks(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *shape);
+
+/// Floats of 64-byte aligned scratch imgvec_depthwise_run needs (either path; 0 if invalid).
+long imgvec_depthwise_run_scratch_floats(const imgvec_depthwise_shape *shape);
+
+/// Planes first_plane ..< first_plane + plane_count (as imgvec_depthwise_planes), output
+/// rows row_begin ..< row_end of each (the blocked path only; the per-plane path does all
+/// rows when row_begin == 0, nothing otherwise), then `activation` (NULL: none). The
+/// blocked path gathers up to imgvec_depthwise_block_channels consecutive planes (channels, across images) at a
+/// time into a channel-interleaved scratch. Returns 0, or -1 (nothing written) when the
+/// CPU cannot run `isa`, the shape is invalid or the activation kind is unknown.
+int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *shape, long channels,
+                         long first_plane, long plane_count, long row_begin, long row_end,
+                         const float *input, const float *weights, const float *bias,
+                         const imgvec_depthwise_activation *activation, float *output, float *scratch);
+
 /// A 3x3, stride-1, undilated convolution over NCHW planes as Winograd F(4x4, 3x3) tiles:
 /// output tile (ty, tx) covers output rows 4ty..4ty+3 and columns 4tx..4tx+3 (clipped at the
 /// edges); its 6x6 input patch starts at input row 4ty - pad_top, column 4tx - pad_left

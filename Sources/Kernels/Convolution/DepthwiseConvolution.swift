@@ -3,49 +3,90 @@ import CKernels
 /// Depthwise convolution (one filter per channel) on NCHW planes, by the C kernels in
 /// CKernels (`depthwise_conv.c`: AVX-512, AVX2+FMA or portable, chosen from the CPU).
 ///
-/// Each plane is copied into scratch with its zero padding explicit (columns split by stride
-/// phase), then blocks of 4 output rows x one vector of columns accumulate every tap; 3x3 and
-/// 5x5 are unrolled. Bias and Relu / Clip run inside the kernel; other activations run here,
-/// on each small batch of planes right after the kernel wrote it (still in cache).
+/// Two paths, picked per shape by the C side (``usesChannelBlocks(_:kernel:)``):
+/// - channel-blocked (narrow and strided planes): ``blockChannels(_:)`` consecutive planes (channels, across images)
+///   are interleaved into scratch ([row][column][channel]) a band of rows at a time; output
+///   pixels are vectors over channels (one FMA per tap), transposed back into NCHW. Work may
+///   be split by planes (multiples of ``blockChannels(_:)``) and by output rows.
+/// - per plane (wide stride-1 planes): each plane padded into scratch, vectors along rows.
+///
+/// Bias and Relu / Clip / HardSwish / HardSigmoid / Sigmoid / SiLU / QuickGELU run inside the
+/// kernel; GELU runs here, on each small batch of planes right after the kernel wrote it.
 public enum DepthwiseConvolution {
-    /// Output floats per kernel call before the activation catches up (keeps them in L2).
+    /// Output floats per kernel call before an unfused activation catches up (keeps them in L2).
     static let activationChunkFloats = 16 * 1024
 
-    /// Floats of scratch one worker needs for ``convolve(_:weights:bias:activation:output:geometry:planes:scratch:kernel:)``.
+    /// Floats of scratch one worker needs for ``convolve(_:weights:bias:activation:output:geometry:planes:rows:scratch:kernel:)``.
     public static func scratchCount(_ g: ConvolutionGeometry) -> Int {
         var shape = cShape(g)
-        return max(16, imgvec_depthwise_scratch_floats(&shape))
+        return max(16, imgvec_depthwise_run_scratch_floats(&shape))
     }
 
-    /// Convolves planes `planes` of the batch (plane `p` = image `p / C`, channel `p % C`):
+    /// Channels the blocked path does together on `kernel` (16, 8 or 4).
+    public static func blockChannels(_ kernel: GEMM.Kernel = .automatic) -> Int {
+        imgvec_depthwise_block_channels(kernel.cValue)
+    }
+
+    /// Whether `g` takes the channel-blocked path on `kernel` (only that path splits by rows).
+    public static func usesChannelBlocks(_ g: ConvolutionGeometry, kernel: GEMM.Kernel = .automatic) -> Bool {
+        var shape = cShape(g)
+        return imgvec_depthwise_uses_blocks(kernel.cValue, &shape) != 0
+    }
+
+    /// The activation as the C kernels take it, or nil when they cannot fuse it.
+    static func fused(_ activation: Activation?) -> imgvec_depthwise_activation? {
+        func make(_ kind: Int, _ a: Float = 0, _ b: Float = 0) -> imgvec_depthwise_activation {
+            imgvec_depthwise_activation(kind: Int32(kind), a: a, b: b)
+        }
+        switch activation {
+        case .none: return make(IMGVEC_DEPTHWISE_NONE)
+        case .relu?: return make(IMGVEC_DEPTHWISE_CLAMP, 0, .infinity)
+        case let .clip(lo, hi)?: return make(IMGVEC_DEPTHWISE_CLAMP, lo, hi)
+        case .hardSwish?: return make(IMGVEC_DEPTHWISE_HARD_SWISH)
+        case let .hardSigmoid(alpha, beta)?: return make(IMGVEC_DEPTHWISE_HARD_SIGMOID, alpha, beta)
+        case .sigmoid?: return make(IMGVEC_DEPTHWISE_SIGMOID)
+        case .silu?: return make(IMGVEC_DEPTHWISE_SILU, 1)
+        case let .quickGelu(alpha)?: return make(IMGVEC_DEPTHWISE_SILU, alpha)
+        case .gelu?: return nil
+        }
+    }
+
+    /// Convolves planes `planes` of the batch (plane `p` = image `p / C`, channel `p % C`),
+    /// output rows `rows` of each (nil: all):
     /// `output = activation(conv(input, weights[channel]) + bias[channel])`.
     ///
     /// - Parameters:
     ///   - input, output: the NCHW tensors' first floats.
     ///   - weights: `kernelHeight * kernelWidth` taps per channel.
+    ///   - rows: a part of the output rows; only when ``usesChannelBlocks(_:kernel:)``.
     ///   - scratch: at least ``scratchCount(_:)`` floats, 64-byte aligned.
     ///   - kernel: the instruction set (tests force one; `.automatic` follows the CPU).
     /// - Returns: `false` (nothing written) when this CPU cannot run `kernel` or the geometry
-    ///   is empty.
+    ///   is empty, or when `rows` is a part of the rows on the per-plane path.
     @discardableResult
     public static func convolve(_ input: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                                 activation: Activation?, output: UnsafeMutablePointer<Float>, geometry g: ConvolutionGeometry,
-                                planes: Range<Int>, scratch: UnsafeMutablePointer<Float>,
+                                planes: Range<Int>, rows: Range<Int>? = nil, scratch: UnsafeMutablePointer<Float>,
                                 kernel: GEMM.Kernel = .automatic) -> Bool {
         guard !planes.isEmpty else { return true }
         var shape = cShape(g)
-        let bounds = VectorKernels.clampBounds(activation)
-        let clamp: Int32 = activation != nil && bounds != nil ? 1 : 0
-        let after = bounds == nil ? activation : nil
+        let rows = rows ?? 0..<g.outputHeight
+        if rows != 0..<g.outputHeight && imgvec_depthwise_uses_blocks(kernel.cValue, &shape) == 0 { return false }
+        var fusedActivation = fused(activation) ?? fused(nil)!
+        let after = fused(activation) == nil ? activation : nil
         let plane = g.outputPlane
         let step = after == nil ? planes.count : max(1, activationChunkFloats / max(1, plane))
         var first = planes.lowerBound
         while first < planes.upperBound {
             let count = min(step, planes.upperBound - first)
-            let status = imgvec_depthwise_planes(kernel.cValue, &shape, g.outputChannels, first, count, input, weights, bias,
-                                                 clamp, bounds?.0 ?? 0, bounds?.1 ?? 0, output, scratch)
+            let status = imgvec_depthwise_run(kernel.cValue, &shape, g.outputChannels, first, count, rows.lowerBound,
+                                              rows.upperBound, input, weights, bias, &fusedActivation, output, scratch)
             guard status == 0 else { return false }
-            after?.apply(output + first * plane, count: count * plane)
+            if let after {
+                for p in first..<(first + count) {
+                    after.apply(output + p * plane + rows.lowerBound * g.outputWidth, count: rows.count * g.outputWidth)
+                }
+            }
             first += count
         }
         return true

@@ -33,22 +33,29 @@ struct ConvolutionRun {
         }
     }
 
-    /// Depthwise: the (image, channel) planes split evenly over the pool, C kernel per range.
+    /// Depthwise (activation fused in the kernel). The channel-blocked path splits its blocks
+    /// (``DepthwiseConvolution/blockChannels(_:)`` consecutive planes) over the pool, and
+    /// also the output rows when there are too few blocks to share evenly; the per-plane path
+    /// splits planes.
     func depthwise() {
         let g = geometry
         let scratchFloats = DepthwiseConvolution.scratchCount(g)
         context.reserveScratch(byteCount: scratchFloats * 4)
-        let planes = g.batch * g.outputChannels
-        let workers = min(context.threadPool.threadCount, planes)
+        let threads = context.threadPool.threadCount
         let context = self.context, input = self.input, weights = self.weights, bias = self.bias
         let output = self.output, activation = self.activation
-        let run = { (worker: Int) in
+        let work = DepthwiseWork(geometry: g, threads: threads)
+        let run = { (item: Int, worker: Int) in
             let scratch = context.scratch(byteCount: scratchFloats * 4, slot: worker).assumingMemoryBound(to: Float.self)
+            let (planes, rows) = work.item(item)
             DepthwiseConvolution.convolve(input, weights: weights, bias: bias, activation: activation, output: output,
-                                          geometry: g, planes: (planes * worker / workers)..<(planes * (worker + 1) / workers),
-                                          scratch: scratch)
+                                          geometry: g, planes: planes, rows: rows, scratch: scratch)
         }
-        if workers <= 1 { run(0) } else { context.threadPool.parallelFor(workers, body: run) }
+        let workers = min(threads, work.count)
+        if workers <= 1 { run(0, 0); return }
+        context.threadPool.parallelFor(workers) { worker in
+            for item in (work.count * worker / workers)..<(work.count * (worker + 1) / workers) { run(item, worker) }
+        }
     }
 
     /// GEMM per (group, column tile) with the pre-packed weights; see ``ConvolutionTiling``.
@@ -140,5 +147,41 @@ struct ConvolutionRun {
     /// Rows of block `index` of `count`: near-equal shares starting at multiples of `alignment`.
     static func rowBlock(_ index: Int, of count: Int, rows: Int, alignment: Int) -> Range<Int> {
         AlignedSplit.part(index, of: count, extent: rows, alignment: alignment)
+    }
+}
+
+/// How a depthwise convolution's work is cut: near-equal ranges of whole blocks of planes
+/// (or planes on the per-plane path) per worker, times row parts when the blocks are too
+/// few to share evenly (batch 1, few channels, or a single block per thread).
+struct DepthwiseWork {
+    let count: Int
+    private let units: Int, unitPlanes: Int, planes: Int, rowParts: Int, height: Int, parts: Int
+
+    init(geometry g: ConvolutionGeometry, threads: Int) {
+        planes = g.batch * g.outputChannels
+        height = g.outputHeight
+        if DepthwiseConvolution.usesChannelBlocks(g) {
+            // Blocks of consecutive planes, across images (see imgvec_depthwise_run).
+            unitPlanes = DepthwiseConvolution.blockChannels()
+            units = (planes + unitPlanes - 1) / unitPlanes
+            let uneven = threads > 1 && units % threads != 0 && units < 4 * threads
+            rowParts = uneven && height >= 2 * threads ? threads : 1
+        } else {
+            unitPlanes = 1
+            units = planes
+            rowParts = 1
+        }
+        // Row parts: every unit is cut into `threads` row ranges, the items dealt out in order.
+        // Else whole units: one near-equal range per thread.
+        parts = rowParts > 1 ? units : min(units, max(1, threads))
+        count = parts * rowParts
+    }
+
+    /// Planes and output rows of item `index` (nil rows: all).
+    func item(_ index: Int) -> (Range<Int>, Range<Int>?) {
+        let part = index / rowParts, rowPart = index % rowParts
+        let unitRange = (units * part / parts)..<(units * (part + 1) / parts)
+        let rows: Range<Int>? = rowParts == 1 ? nil : (height * rowPart / rowParts)..<(height * (rowPart + 1) / rowParts)
+        return (min(planes, unitRange.lowerBound * unitPlanes)..<min(planes, unitRange.upperBound * unitPlanes), rows)
     }
 }

@@ -26,11 +26,7 @@ public final class PackedMatrix: @unchecked Sendable {
             plain = nil
         } else {
             packed = nil
-            let copy = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
-            for i in 0..<rows {
-                for p in 0..<columns { copy[i * columns + p] = transposed ? a[p * lda + i] : a[i * lda + p] }
-            }
-            plain = copy
+            plain = rowMajorCopy(rows: rows, columns: columns, of: a, ld: lda, transposed: transposed)
         }
     }
 
@@ -75,4 +71,15 @@ extension GEMM {
                      lda: packedA.columns, b: b, ldb: ldb, c: c, ldc: ldc)
         }
     }
+}
+
+/// A newly allocated row-major `rows × columns` copy of `op(X)`; `transposed` means `x` is stored
+/// `columns × rows` (`ld` apart). The BLAS-backend fallback of ``PackedMatrix`` and ``PackedWeights``.
+func rowMajorCopy(rows: Int, columns: Int, of x: UnsafePointer<Float>, ld: Int,
+                  transposed: Bool) -> UnsafeMutablePointer<Float> {
+    let copy = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
+    for i in 0..<rows {
+        for j in 0..<columns { copy[i * columns + j] = transposed ? x[j * ld + i] : x[i * ld + j] }
+    }
+    return copy
 }

@@ -61,11 +61,7 @@ public final class PackedWeights: @unchecked Sendable {
             plain = nil
         } else {
             packed = nil
-            let copy = UnsafeMutablePointer<Float>.allocate(capacity: k * n)
-            for p in 0..<k {
-                for j in 0..<n { copy[p * n + j] = transposed ? b[j * ldb + p] : b[p * ldb + j] }
-            }
-            plain = copy
+            plain = rowMajorCopy(rows: k, columns: n, of: b, ld: ldb, transposed: transposed)
         }
     }
 

@@ -7,14 +7,7 @@ int imgc_jpeg_read_header(const uint8_t *data, size_t size, int scale_denom,
     imgc_jpeg_error error;
     imgc_jpeg_setup(&cinfo, &error, message);
     if (setjmp(error.jump)) { jpeg_destroy_decompress(&cinfo); return -1; }
-    jpeg_create_decompress(&cinfo);
-    jpeg_mem_src(&cinfo, data, (unsigned long)size);
-    jpeg_read_header(&cinfo, TRUE);
-    if (imgc_jpeg_configure(&cinfo, scale_denom, header) != 0) {
-        snprintf(message, IMGC_MESSAGE_SIZE, "unsupported JPEG with %d components", cinfo.num_components);
-        jpeg_destroy_decompress(&cinfo);
-        return -1;
-    }
+    if (imgc_jpeg_open(&cinfo, data, size, scale_denom, header, message) != 0) return -1;
     jpeg_destroy_decompress(&cinfo);
     return 0;
 }
@@ -26,14 +19,7 @@ int imgc_jpeg_decode(const uint8_t *data, size_t size, int scale_denom,
     imgc_jpeg_header header;
     imgc_jpeg_setup(&cinfo, &error, message);
     if (setjmp(error.jump)) { jpeg_destroy_decompress(&cinfo); return -1; }
-    jpeg_create_decompress(&cinfo);
-    jpeg_mem_src(&cinfo, data, (unsigned long)size);
-    jpeg_read_header(&cinfo, TRUE);
-    if (imgc_jpeg_configure(&cinfo, scale_denom, &header) != 0) {
-        snprintf(message, IMGC_MESSAGE_SIZE, "unsupported JPEG with %d components", cinfo.num_components);
-        jpeg_destroy_decompress(&cinfo);
-        return -1;
-    }
+    if (imgc_jpeg_open(&cinfo, data, size, scale_denom, &header, message) != 0) return -1;
     size_t row_bytes = (size_t)header.output_width * (size_t)header.output_channels;
     if (row_bytes * (size_t)header.output_height != pixels_size) {
         snprintf(message, IMGC_MESSAGE_SIZE, "output buffer does not match the JPEG header");

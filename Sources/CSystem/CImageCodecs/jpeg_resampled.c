@@ -147,11 +147,9 @@ int imgc_jpeg_decode_resampled(const uint8_t *data, size_t size, int scale_denom
     imgc_jpeg_header header;
     imgc_jpeg_setup(&cinfo, &error, message);
     if (setjmp(error.jump)) { jpeg_destroy_decompress(&cinfo); return -1; }
-    jpeg_create_decompress(&cinfo);
-    jpeg_mem_src(&cinfo, data, (unsigned long)size);
-    jpeg_read_header(&cinfo, TRUE);
-    if (imgc_jpeg_configure(&cinfo, scale_denom, &header) != 0 || header.output_channels == 4) {
-        snprintf(message, IMGC_MESSAGE_SIZE, "unsupported JPEG with %d components for streaming", cinfo.num_components);
+    if (imgc_jpeg_open(&cinfo, data, size, scale_denom, &header, message) != 0) return -1;
+    if (header.output_channels == 4) {
+        snprintf(message, IMGC_MESSAGE_SIZE, "CMYK JPEGs are not streamed");
         jpeg_destroy_decompress(&cinfo);
         return -1;
     }

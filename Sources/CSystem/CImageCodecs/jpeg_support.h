@@ -65,4 +65,20 @@ static int imgc_jpeg_configure(struct jpeg_decompress_struct *cinfo, int scale_d
     return 0;
 }
 
+/// Creates the decoder over `data`, reads the header and configures it (`header` describes the
+/// output). Call right after `setjmp(error.jump)`: libjpeg's errors longjmp back there. Returns
+/// -1 with `message` set when the component count is unsupported (the decoder is destroyed).
+static int imgc_jpeg_open(struct jpeg_decompress_struct *cinfo, const uint8_t *data, size_t size, int scale_denom,
+                          imgc_jpeg_header *header, char *message) {
+    jpeg_create_decompress(cinfo);
+    jpeg_mem_src(cinfo, data, (unsigned long)size);
+    jpeg_read_header(cinfo, TRUE);
+    if (imgc_jpeg_configure(cinfo, scale_denom, header) != 0) {
+        snprintf(message, IMGC_MESSAGE_SIZE, "unsupported JPEG with %d components", cinfo->num_components);
+        jpeg_destroy_decompress(cinfo);
+        return -1;
+    }
+    return 0;
+}
+
 #endif

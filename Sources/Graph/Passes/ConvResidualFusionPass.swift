@@ -12,21 +12,8 @@ public struct ConvResidualFusionPass: GraphPass {
     public init() {}
 
     public func run(on graph: inout Graph, protected: Set<String>) throws {
-        var changed = false
-        var producers = graph.producers
-        for index in graph.nodes.indices {
-            let node = graph.nodes[index]
-            guard node.opType == "Conv", node.domain.isEmpty, node.inputs.count <= 3,
-                  node.attributes[FusedActivationAttribute.kind] == nil,
-                  let (add, residual) = graph.residualAdd(after: index, producers: producers, protected: protected)
-            else { continue }
-            var fused = node
-            while fused.inputs.count < 3 { fused.inputs.append("") }
-            fused.inputs.append(residual)
-            for (key, value) in graph.nodes[add].attributes where key.hasPrefix("_fused") { fused.attributes[key] = value }
-            graph.absorb(add: add, into: index, as: fused, producers: &producers)
-            changed = true
+        try graph.foldResidualAdds(protected: protected, carryingActivation: true) { node, _ in
+            node.opType == "Conv" && node.attributes[FusedActivationAttribute.kind] == nil
         }
-        if changed { try graph.removeDeadNodes(protected: protected) }
     }
 }

@@ -40,6 +40,31 @@ extension Graph {
         return (add, residual)
     }
 
+    /// Folds each `Add(node, r)` (either operand order) into the node before it: the node gets `r`
+    /// as input 3 (absent optional inputs become "") and takes over the Add's output; with
+    /// `carryingActivation`, also the Add's fused activation (applied after the sum). `accepts`
+    /// sees the node and its Add. Dead Adds are removed.
+    mutating func foldResidualAdds(protected: Set<String>, carryingActivation: Bool,
+                                   accepts: (_ node: Node, _ add: Node) -> Bool) throws {
+        var changed = false
+        var producers = self.producers
+        for index in nodes.indices {
+            let node = nodes[index]
+            guard node.domain.isEmpty, node.inputs.count <= 3,
+                  let (add, residual) = residualAdd(after: index, producers: producers, protected: protected),
+                  accepts(node, nodes[add]) else { continue }
+            var fused = node
+            while fused.inputs.count < 3 { fused.inputs.append("") }
+            fused.inputs.append(residual)
+            if carryingActivation {
+                for (key, value) in nodes[add].attributes where key.hasPrefix("_fused") { fused.attributes[key] = value }
+            }
+            absorb(add: add, into: index, as: fused, producers: &producers)
+            changed = true
+        }
+        if changed { try removeDeadNodes(protected: protected) }
+    }
+
     /// Makes the node at `index` take over the Add at `add`'s output, with `fused` as its new
     /// form; the Add is left dead (its output renamed) for dead-node removal.
     mutating func absorb(add: Int, into index: Int, as fused: Node, producers: inout [String: Int]) {

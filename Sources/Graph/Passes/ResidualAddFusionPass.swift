@@ -9,20 +9,8 @@ public struct ResidualAddFusionPass: GraphPass {
     public init() {}
 
     public func run(on graph: inout Graph, protected: Set<String>) throws {
-        var changed = false
-        var producers = graph.producers
-        for index in graph.nodes.indices {
-            let node = graph.nodes[index]
-            guard node.opType == "MatMul", node.domain.isEmpty, node.inputs.count <= 3,
-                  let (add, residual) = graph.residualAdd(after: index, producers: producers, protected: protected),
-                  !graph.nodes[add].attributes.keys.contains(FusedActivationAttribute.kind)
-            else { continue }
-            var fused = node
-            if fused.inputs.count == 2 { fused.inputs.append("") }
-            fused.inputs.append(residual)
-            graph.absorb(add: add, into: index, as: fused, producers: &producers)
-            changed = true
+        try graph.foldResidualAdds(protected: protected, carryingActivation: false) { node, add in
+            node.opType == "MatMul" && !add.attributes.keys.contains(FusedActivationAttribute.kind)
         }
-        if changed { try graph.removeDeadNodes(protected: protected) }
     }
 }

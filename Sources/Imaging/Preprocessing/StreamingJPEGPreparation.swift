@@ -22,7 +22,8 @@ enum StreamingJPEGPreparation {
         let plan = ResamplePlan(sourceWidth: width, sourceHeight: height, width: window.resizedWidth,
                                 height: window.resizedHeight, kernel: kernel, columns: window.columns, rows: window.rows)
         var message = [CChar](repeating: 0, count: Int(IMGC_MESSAGE_SIZE) + 1)
-        var stage = [UInt8](repeating: 0, count: plan.stageByteCount)
+        // Every byte is written by the decoder (or the call fails and the buffer is dropped).
+        var stage = [UInt8](unsafeUninitializedCapacity: plan.stageByteCount) { _, count in count = plan.stageByteCount }
         let status = stage.withUnsafeMutableBufferPointer { buffer in
             let target = (baseAddress: buffer.baseAddress, count: buffer.count)
             let decode = { (axis: UnsafePointer<imgc_resample_axis>?) in

@@ -230,6 +230,31 @@ int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape 
 /// result, so the loop cannot be optimised away. Time it to get one thread's arithmetic peak.
 long imgvec_fma_peak_loop(long iterations, double *checksum);
 
+/// A pool of persistent threads for the engine's parallel loops (thread_pool.c).
+/// Workers spin briefly for the next job, then park; they start on the first parallel job.
+typedef struct imgvec_thread_pool imgvec_thread_pool;
+
+/// One chunk of a parallel loop: the indices start ..< end.
+typedef void (*imgvec_thread_pool_body)(void *context, long start, long end);
+
+/// A pool for `thread_count` threads in all (the caller counts as one: thread_count - 1
+/// workers are started lazily). NULL when out of memory. Spin budget: 50 us, or
+/// IMGVEC_POOL_SPIN_US from the environment.
+imgvec_thread_pool *imgvec_thread_pool_create(long thread_count);
+
+/// Stops and joins the workers, then frees the pool. Must not race with a run on it.
+void imgvec_thread_pool_destroy(imgvec_thread_pool *pool);
+
+/// Calls body(context, start, end) for worker = 0 ..< workers, workers = min(threads, count),
+/// start = count * worker / workers, end = count * (worker + 1) / workers; the caller runs
+/// worker 0. Returns when every chunk has returned. Runs body(context, 0, count) on the
+/// calling thread when the pool is NULL or has one thread, when called from inside a pool
+/// body (of any pool), or when another thread is running a job on this pool.
+void imgvec_thread_pool_run(imgvec_thread_pool *pool, long count, imgvec_thread_pool_body body, void *context);
+
+/// 1 while the calling thread runs a pool body (any pool), else 0.
+int imgvec_thread_pool_inside_body(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,11 +1,13 @@
 // The engine's thread pool: persistent workers that spin briefly for the next job, then park.
 //
 // One job at a time per pool (a try-lock; a caller that loses runs its loop serially).
-// Publishing a job bumps `generation`, a 32-bit word that packs a sequence number with the
-// number of participating threads, so a worker that does not take part reads nothing else
-// of the job. Participants read the job's fields, run their chunk and count `pending` down;
-// the caller runs chunk 0 and waits for `pending` to reach 0 before the next job can be
-// written, so the job fields are never written while a participant reads them.
+// A job is cut into the fixed chunks count * w / workers; the caller always runs chunk 0,
+// and chunks 1 ..< workers go to whoever claims them first (a CAS on `claim`, which packs
+// the job's sequence number, its chunk count and the next unclaimed chunk). A worker that
+// is asleep or preempted therefore never stalls a job: the caller takes its chunk once
+// its own is done. A claim keeps the job alive (the caller waits for `pending`, the
+// chunks not yet finished, to reach 0 before it writes the next job), so the job fields
+// are only read after a successful claim and never while they are being rewritten.
 // Waiting is "spin for a bounded time, then park" on both sides: futex on Linux, one
 // mutex + condition variable elsewhere. Park counters let the waker skip the system call
 // when nobody sleeps (seq_cst store-then-load on both sides, so a wake-up is never lost).
@@ -27,8 +29,8 @@
 #include <unistd.h>
 #endif
 
-#define PARTICIPANT_BITS 10
-#define PARTICIPANT_MASK ((1u << PARTICIPANT_BITS) - 1u)
+#define CLAIM_BITS 16
+#define CLAIM_MASK ((1u << CLAIM_BITS) - 1u)
 #define DEFAULT_SPIN_NS 50000L
 
 static _Thread_local int inside_pool_body = 0;
@@ -45,8 +47,9 @@ struct imgvec_thread_pool {
     void *context;
     long count, workers;
 
-    _Atomic uint32_t generation;      // sequence << PARTICIPANT_BITS | participants
-    _Atomic uint32_t pending;         // participating workers still running
+    _Atomic uint64_t claim;           // sequence << 32 | workers << 16 | next unclaimed chunk
+    _Atomic uint32_t generation;      // bumped per job (and at shutdown): what workers wait on
+    _Atomic uint32_t pending;         // chunks 1 ..< workers not yet finished
     _Atomic int parked_workers;
     _Atomic int caller_parked;
     _Atomic int stopping;
@@ -126,6 +129,30 @@ static void run_chunk(imgvec_thread_pool_body body, void *context, long count, l
     body(context, start, end);
 }
 
+/// Claims the next unclaimed chunk of the current job, or returns -1 when none is left.
+/// A claim keeps the job alive (its caller waits for the chunk), so the job's fields may
+/// be read after a successful claim and not before.
+static long claim_chunk(imgvec_thread_pool *pool) {
+    uint64_t word = atomic_load_explicit(&pool->claim, memory_order_acquire);
+    for (;;) {
+        uint64_t next = word & CLAIM_MASK, workers = (word >> CLAIM_BITS) & CLAIM_MASK;
+        if (next >= workers) return -1;
+        if (atomic_compare_exchange_weak_explicit(&pool->claim, &word, word + 1,
+                                                  memory_order_acq_rel, memory_order_acquire))
+            return (long)next;
+    }
+}
+
+/// Runs every chunk this thread can still claim.
+static void run_claimed_chunks(imgvec_thread_pool *pool) {
+    long chunk;
+    while ((chunk = claim_chunk(pool)) >= 0) {
+        run_chunk(pool->body, pool->context, pool->count, chunk, pool->workers);
+        if (atomic_fetch_sub(&pool->pending, 1) == 1 && atomic_load(&pool->caller_parked))
+            wake_all(pool, &pool->pending);
+    }
+}
+
 static void *worker_main(void *argument) {
     worker_start start = *(worker_start *)argument;
     free(argument);
@@ -143,15 +170,12 @@ static void *worker_main(void *argument) {
         }
         if (atomic_load(&pool->stopping)) return NULL;
         seen = value;
-        if ((long)(value & PARTICIPANT_MASK) <= start.index) continue;
-        run_chunk(pool->body, pool->context, pool->count, start.index, pool->workers);
-        if (atomic_fetch_sub(&pool->pending, 1) == 1 && atomic_load(&pool->caller_parked))
-            wake_all(pool, &pool->pending);
+        run_claimed_chunks(pool);
     }
 }
 
 /// Starts the workers (under `submit`). On failure the pool keeps the ones that started;
-/// the caller runs the chunks of the missing ones.
+/// the caller claims the chunks nobody else takes.
 static void launch_workers(imgvec_thread_pool *pool) {
     pool->started = 1;
     long wanted = pool->thread_count - 1;
@@ -197,7 +221,7 @@ void imgvec_thread_pool_destroy(imgvec_thread_pool *pool) {
     if (!pool) return;
     pthread_mutex_lock(&pool->submit);
     atomic_store(&pool->stopping, 1);
-    atomic_fetch_add(&pool->generation, 1u << PARTICIPANT_BITS);
+    atomic_fetch_add(&pool->generation, 1);
     wake_all(pool, &pool->generation);
     for (long i = 0; i < pool->launched; i++) pthread_join(pool->threads[i], NULL);
     pthread_mutex_unlock(&pool->submit);
@@ -215,26 +239,27 @@ int imgvec_thread_pool_inside_body(void) { return inside_pool_body; }
 void imgvec_thread_pool_run(imgvec_thread_pool *pool, long count, imgvec_thread_pool_body body, void *context) {
     if (count <= 0) return;
     long workers = pool ? (pool->thread_count < count ? pool->thread_count : count) : 1;
-    if (workers == 1 || inside_pool_body || workers > (long)PARTICIPANT_MASK
+    if (workers == 1 || inside_pool_body || workers > (long)CLAIM_MASK
         || pthread_mutex_trylock(&pool->submit) != 0) {
         body(context, 0, count);
         return;
     }
     if (!pool->started) launch_workers(pool);
-    long participants = pool->launched + 1 < workers ? pool->launched + 1 : workers;
 
     pool->body = body;
     pool->context = context;
     pool->count = count;
     pool->workers = workers;
-    atomic_store_explicit(&pool->pending, (uint32_t)(participants - 1), memory_order_relaxed);
-    uint32_t sequence = (atomic_load_explicit(&pool->generation, memory_order_relaxed) >> PARTICIPANT_BITS) + 1;
-    atomic_store(&pool->generation, (sequence << PARTICIPANT_BITS) | (uint32_t)participants);
+    atomic_store_explicit(&pool->pending, (uint32_t)(workers - 1), memory_order_relaxed);
+    uint64_t sequence = (atomic_load_explicit(&pool->claim, memory_order_relaxed) >> (2 * CLAIM_BITS)) + 1;
+    // Chunk 0 is the caller's: the claims start at 1.
+    atomic_store(&pool->claim, (sequence << (2 * CLAIM_BITS)) | ((uint64_t)workers << CLAIM_BITS) | 1u);
+    atomic_fetch_add(&pool->generation, 1);
     if (atomic_load(&pool->parked_workers) > 0) wake_all(pool, &pool->generation);
 
     inside_pool_body = 1;
-    for (long worker = 0; worker < workers; worker = worker == 0 ? participants : worker + 1)
-        run_chunk(body, context, count, worker, workers);
+    run_chunk(body, context, count, 0, workers);
+    run_claimed_chunks(pool);   // chunks no worker has started yet (asleep, or preempted)
     inside_pool_body = 0;
 
     for (;;) {

@@ -246,8 +246,9 @@ imgvec_thread_pool *imgvec_thread_pool_create(long thread_count);
 void imgvec_thread_pool_destroy(imgvec_thread_pool *pool);
 
 /// Calls body(context, start, end) for worker = 0 ..< workers, workers = min(threads, count),
-/// start = count * worker / workers, end = count * (worker + 1) / workers; the caller runs
-/// worker 0. Returns when every chunk has returned. Runs body(context, 0, count) on the
+/// start = count * worker / workers, end = count * (worker + 1) / workers. The caller runs
+/// chunk 0; each other chunk runs on whichever thread claims it first (a worker, or the
+/// caller once its own chunk is done). Returns when every chunk has returned. Runs body(context, 0, count) on the
 /// calling thread when the pool is NULL or has one thread, when called from inside a pool
 /// body (of any pool), or when another thread is running a job on this pool.
 void imgvec_thread_pool_run(imgvec_thread_pool *pool, long count, imgvec_thread_pool_body body, void *context);

@@ -17,6 +17,16 @@ private final class ChunkLog: @unchecked Sendable {
     }
 }
 
+/// Integers shared by test threads (each slot written by one thread).
+private final class SharedInts: @unchecked Sendable {
+    let values: UnsafeMutablePointer<Int>
+    init(_ count: Int) {
+        values = .allocate(capacity: count)
+        values.initialize(repeating: 0, count: count)
+    }
+    deinit { values.deallocate() }
+}
+
 /// Threads of this process (Linux: /proc/self/task), or nil where unknown.
 private func processThreadCount() -> Int? {
     #if os(Linux)
@@ -55,20 +65,40 @@ struct ThreadPoolTests {
         }
     }
 
-    @Test func callerRunsTheFirstChunkAndWorkersTheRest() {
+    @Test func callerRunsTheFirstChunkAndAllThreadsHelp() {
         let pool = ThreadPool(threadCount: 4)
         let caller = pthread_self()
+        var sawWorker = false
         for _ in 0..<50 {
             let log = ChunkLog()
             pool.parallelChunks(400) { range in
                 log.record(range)
-                usleep(200)   // keep every chunk busy so no thread can run two of them
+                usleep(200)
             }
             let first = log.ranges.firstIndex { $0.lowerBound == 0 }!
             #expect(pthread_equal(log.threads[first], caller) != 0)
-            let others = log.threads.indices.filter { $0 != first }
-            #expect(others.allSatisfy { pthread_equal(log.threads[$0], caller) == 0 })
+            // Other chunks go to whichever thread claims them (the caller too, once done).
+            sawWorker = sawWorker || log.threads.contains { pthread_equal($0, caller) == 0 }
         }
+        #expect(sawWorker, "no chunk ever ran on a worker thread")
+    }
+
+    @Test func workerThreadsDoNotRunNestedLoopsInParallel() {
+        let pool = ThreadPool(threadCount: 2)
+        let inner = ThreadPool(threadCount: 4)
+        let serialOnWorker = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        serialOnWorker.initialize(to: 0)
+        defer { serialOnWorker.deallocate() }
+        let caller = pthread_self()
+        for _ in 0..<200 {
+            pool.parallelFor(2) { index in
+                guard index == 1, pthread_equal(pthread_self(), caller) == 0 else { return }
+                let log = ChunkLog()
+                inner.parallelChunks(10) { log.record($0) }
+                if log.ranges == [0..<10] { serialOnWorker.pointee += 1 } else { serialOnWorker.pointee = -1_000_000 }
+            }
+        }
+        #expect(serialOnWorker.pointee >= 0)
     }
 
     @Test func nestedLoopsRunSeriallyOnTheirOwnThread() {
@@ -95,9 +125,7 @@ struct ThreadPoolTests {
     @Test func concurrentCallersOnOnePoolAllComplete() {
         let pool = ThreadPool(threadCount: 3)
         let callers = 6, rounds = 300, count = 257
-        let sums = UnsafeMutablePointer<Int>.allocate(capacity: callers)
-        sums.initialize(repeating: 0, count: callers)
-        defer { sums.deallocate() }
+        let shared = SharedInts(callers)
         let group = DispatchGroup()
         for caller in 0..<callers {
             group.enter()
@@ -107,7 +135,7 @@ struct ThreadPoolTests {
                 for _ in 0..<rounds {
                     visits.initialize(repeating: 0, count: count)
                     pool.parallelFor(count) { visits[$0] += $0 + 1 }
-                    for i in 0..<count { sums[caller] += visits[i] }
+                    for i in 0..<count { shared.values[caller] += visits[i] }
                 }
                 group.leave()
             }
@@ -115,7 +143,7 @@ struct ThreadPoolTests {
         }
         #expect(group.wait(timeout: .now() + 120) == .success, "a caller deadlocked")
         let expected = rounds * count * (count + 1) / 2
-        #expect((0..<callers).allSatisfy { sums[$0] == expected })
+        #expect((0..<callers).allSatisfy { shared.values[$0] == expected })
     }
 
     @Test func manyPoolsCreatedAndDestroyedLeakNoThreads() {

@@ -61,7 +61,6 @@ struct imgvec_thread_pool {
 
 typedef struct worker_start {
     imgvec_thread_pool *pool;
-    long index;
     uint32_t generation;   // the last job published before the thread started
 } worker_start;
 
@@ -188,7 +187,6 @@ static void launch_workers(imgvec_thread_pool *pool) {
         worker_start *start = malloc(sizeof(worker_start));
         if (!start) break;
         start->pool = pool;
-        start->index = i + 1;
         start->generation = atomic_load(&pool->generation);
         if (pthread_create(&pool->threads[i], &attributes, worker_main, start) != 0) {
             free(start);

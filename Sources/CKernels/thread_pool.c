@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sched.h>
 #if IMGVEC_POOL_FUTEX
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -80,18 +81,22 @@ static long now_ns(void) {
     return (long)ts.tv_sec * 1000000000L + ts.tv_nsec;
 }
 
-/// Spins up to `budget_ns` while *word == seen; returns the last value read.
+/// Spins up to `budget_ns` while *word == seen; returns the last value read. After the
+/// first quarter of the budget each round also yields the core: on an oversubscribed
+/// machine the spinner then stops taking time from the thread it is waiting for.
 static uint32_t spin_while_equal(_Atomic uint32_t *word, uint32_t seen, long budget_ns) {
     uint32_t value = atomic_load_explicit(word, memory_order_acquire);
     if (value != seen || budget_ns <= 0) return value;
-    long deadline = now_ns() + budget_ns;
+    long start = now_ns(), deadline = start + budget_ns, yield_from = start + budget_ns / 4;
     for (;;) {
         for (int i = 0; i < 32; i++) {
             cpu_relax();
             value = atomic_load_explicit(word, memory_order_acquire);
             if (value != seen) return value;
         }
-        if (now_ns() >= deadline) return value;
+        long now = now_ns();
+        if (now >= deadline) return value;
+        if (now >= yield_from) sched_yield();
     }
 }
 

@@ -21,7 +21,7 @@ public enum MappedFileError: Error, CustomStringConvertible {
 /// Model weights are viewed in place through ``TensorStorage/init(borrowing:byteCount:owner:)``
 /// with the mapping as owner, so loading a model copies no weights. The mapping
 /// lives as long as any tensor that views it.
-public final class MappedFile: @unchecked Sendable {
+public final class MappedFile: ReleasablePages, @unchecked Sendable {
     /// The file's path.
     public let path: String
     /// The file's bytes.
@@ -67,6 +67,19 @@ public final class MappedFile: @unchecked Sendable {
         precondition(offset >= 0 && offset + byteCount <= count, "view outside \(path)")
         let storage = TensorStorage(borrowing: bytes.baseAddress! + offset, byteCount: byteCount, owner: self)
         return Tensor(dataType: dataType, shape: shape, storage: storage)
+    }
+
+    /// Drops the resident pages that hold `byteCount` bytes at `start` (a range inside the
+    /// mapping); they are read from the file again when next touched. The mapping is
+    /// read-only and private, so its pages are always clean and nothing is lost.
+    public func releasePages(_ start: UnsafeRawPointer, byteCount: Int) {
+        guard let mapping, byteCount > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let base = Int(bitPattern: UnsafeRawPointer(mapping))
+        let lower = max(base, Int(bitPattern: start) / page * page)
+        let upper = min(base + bytes.count, (Int(bitPattern: start) + byteCount + page - 1) / page * page)
+        guard upper > lower, let first = UnsafeMutableRawPointer(bitPattern: lower) else { return }
+        _ = madvise(first, upper - lower, MADV_DONTNEED)
     }
 
     deinit {

@@ -82,6 +82,20 @@ public struct Tensor: @unchecked Sendable {
         return result
     }
 
+    /// A tensor whose bytes `fill` makes on first access, and again after its storage's
+    /// ``TensorStorage/releaseResidentMemory()`` (see ``TensorStorage/init(byteCount:recomputing:)``).
+    public init(recomputing shape: [Int], dataType: DataType = .float32,
+                fill: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) {
+        let bytes = shape.reduce(1, *) * dataType.byteSize
+        self.init(dataType: dataType, shape: shape, storage: TensorStorage(byteCount: bytes, recomputing: fill))
+    }
+
+    /// The same tensor over storage that no other holder's
+    /// ``TensorStorage/releaseResidentMemory()`` affects (see ``TensorStorage/independentlyReleasable()``).
+    public func independentlyReleasable() -> Tensor {
+        Tensor(dataType: dataType, shape: shape, storage: storage.independentlyReleasable(), byteOffset: byteOffset)
+    }
+
     /// Rows `range` of the outermost dimension, sharing storage.
     public func slice(rows range: Range<Int>) -> Tensor {
         precondition(!shape.isEmpty && range.lowerBound >= 0 && range.upperBound <= shape[0])

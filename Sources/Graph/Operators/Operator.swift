@@ -85,9 +85,15 @@ public protocol Operator: AnyObject {
     /// Multiply-adds for one run with these input types (for `inspect` and the
     /// benchmark's GFLOP/s). Default 0.
     func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int
+
+    /// Inputs this operator keeps a packed copy of (constant weights re-laid at load or on
+    /// first use), so that its runs never read their original bytes. The session releases
+    /// such originals (see ``TensorStorage/releaseResidentMemory()``). Default none.
+    var packedInputs: [Int] { get }
 }
 
 extension Operator {
     public var aliasedInput: Int? { nil }
+    public var packedInputs: [Int] { [] }
     public func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int { 0 }
 }

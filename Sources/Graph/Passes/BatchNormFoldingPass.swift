@@ -3,8 +3,8 @@ import Tensor
 /// Folds an inference BatchNormalization into the Conv that feeds it.
 ///
 /// `y = (conv(x) - mean) / sqrt(var + eps) * gamma + beta` becomes a Conv with
-/// weights scaled per output channel and a new bias, computed once at load in
-/// double precision. Applies when the Conv's weights and the BN's parameters
+/// weights scaled per output channel and a new bias, computed in double precision
+/// (the weights when first read: the Conv packs them at load). Applies when the Conv's weights and the BN's parameters
 /// are constants and the Conv's output is read only by the BN.
 public struct BatchNormFoldingPass: GraphPass {
     public let name = "batchnorm-folding"
@@ -35,20 +35,13 @@ public struct BatchNormFoldingPass: GraphPass {
                 bias = existing
             }
             let epsilon = Double(try bn.float("epsilon", default: 1e-5))
-            let perChannel = weight.count / channels
-            let oldWeights = weight.toFloats()
-            var newWeights = [Float](repeating: 0, count: weight.count)
-            var newBias = [Float](repeating: 0, count: channels)
-            for c in 0..<channels {
-                let scale = Double(gamma[c]) / (Double(variance[c]) + epsilon).squareRoot()
-                for i in 0..<perChannel { newWeights[c * perChannel + i] = Float(Double(oldWeights[c * perChannel + i]) * scale) }
-                newBias[c] = Float((Double(bias[c]) - Double(mean[c])) * scale + Double(beta[c]))
-            }
+            let scales = (0..<channels).map { c in Double(gamma[c]) / (Double(variance[c]) + epsilon).squareRoot() }
+            let newBias = (0..<channels).map { c in Float((Double(bias[c]) - Double(mean[c])) * scales[c] + Double(beta[c])) }
             counter += 1
             let stem = conv.name.isEmpty ? "conv\(convIndex)" : conv.name
             let foldedWeight = "\(stem)::bn_folded_weight_\(counter)"
             let foldedBias = "\(stem)::bn_folded_bias_\(counter)"
-            graph.initializers[foldedWeight] = Tensor(shape: weight.shape, floats: newWeights)
+            graph.initializers[foldedWeight] = Self.foldedWeight(weight, scales: scales)
             graph.initializers[foldedBias] = Tensor(shape: [channels], floats: newBias)
             var fused = conv
             fused.inputs = [conv.inputs[0], foldedWeight, foldedBias]
@@ -58,6 +51,21 @@ public struct BatchNormFoldingPass: GraphPass {
         }
         guard !removed.isEmpty else { return }
         graph.nodes = graph.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+    }
+
+    /// `weight` with output channel `c` scaled by `scales[c]`, made when first read (so a
+    /// session that packs it can release it and the original; see ``TensorStorage``).
+    static func foldedWeight(_ weight: Tensor, scales: [Double]) -> Tensor {
+        let perChannel = weight.count / scales.count
+        return Tensor(recomputing: weight.shape) { target in
+            let folded = target.assumingMemoryBound(to: Float.self)
+            weight.storage.withTransientBytes { bytes in
+                let original = (bytes + weight.byteOffset).assumingMemoryBound(to: Float.self)
+                for (c, scale) in scales.enumerated() {
+                    for i in c * perChannel..<(c + 1) * perChannel { folded[i] = Float(Double(original[i]) * scale) }
+                }
+            }
+        }
     }
 
     private func constant(_ name: String?, _ graph: Graph) -> [Float]? {

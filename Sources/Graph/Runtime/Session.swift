@@ -32,6 +32,8 @@ public final class Session: @unchecked Sendable {
     private var compiled: [Set<String>: CompiledGraph] = [:]
     private var plans: [PlanKey: ExecutionPlan] = [:]
     private var planOrder: [PlanKey] = []
+    /// Set when a new plan ran: its operators may have packed weights on first use.
+    var weightsMayNeedRelease = false
     private let lock = NSLock()
     /// Per-op timings of the profiled runs (when ``SessionOptions/profile`` is on).
     public private(set) var profile = Profile()
@@ -52,13 +54,17 @@ public final class Session: @unchecked Sendable {
         let unsupported = graph.nodes.filter { !registry.supports($0) }
             .map { "\($0.opType) (node '\($0.name)', opset \(graph.opsetVersion))" }
         if !unsupported.isEmpty { throw GraphError.unsupportedOperators(unsupported) }
-        self.sourceGraph = graph
+        // Weight storage of its own, so releasing what its operators packed never touches
+        // memory another session (or the caller) is reading.
+        var privateGraph = graph
+        privateGraph.initializers = graph.initializers.mapValues { $0.independentlyReleasable() }
+        self.sourceGraph = privateGraph
         self.options = options
         self.registry = registry
         self.batchSymbol = Self.batchSymbol(of: graph)
         GEMM.useSingleThreadedBLAS()
         self.context = ExecutionContext(threadPool: ThreadPool(threadCount: options.threadCount))
-        compiled[[]] = try CompiledGraph(graph: graph, protected: [], options: options, registry: registry)
+        compiled[[]] = try CompiledGraph(graph: privateGraph, protected: [], options: options, registry: registry)
     }
 
     /// The declared graph inputs (excluding weights).
@@ -88,6 +94,12 @@ public final class Session: @unchecked Sendable {
         }
         let protected = Set(outputNames).subtracting(graphOutputs)
         let compiledGraph = try compiledGraph(protecting: protected)
+        defer {
+            if weightsMayNeedRelease {
+                weightsMayNeedRelease = false
+                compiledGraph.releaseUnreadWeights()
+            }
+        }
         let inputTypes = try checkInputs(inputs)
         let key = PlanKey(protected: protected, inputs: inputTypes, outputs: outputNames)
         if let results = try runInLanes(inputs, key: key, compiledGraph) { return results }
@@ -142,6 +154,7 @@ public final class Session: @unchecked Sendable {
         let planContext = key.lane == 0 ? context : laneContexts[key.lane - 1]
         let plan = try ExecutionPlan(compiled: compiledGraph, inputTypes: key.inputs, outputNames: key.outputs, context: planContext)
         plans[key] = plan
+        weightsMayNeedRelease = true
         planOrder.append(key)
         if planOrder.count > Self.planCacheSize * (1 + options.threadCount) { plans[planOrder.removeFirst()] = nil }
         return plan

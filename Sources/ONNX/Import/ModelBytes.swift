@@ -5,7 +5,7 @@ import Tensor
 ///
 /// A file on disk is memory-mapped; in-memory bytes are copied once into
 /// 64-byte-aligned storage. Either way, tensors can view the bytes in place.
-final class ModelBytes {
+final class ModelBytes: @unchecked Sendable {
     /// Path (or name) used in error messages.
     let path: String
     /// All the bytes.
@@ -37,6 +37,13 @@ final class ModelBytes {
         self.mappedFile = nil
         self.storage = storage
         self.bytes = UnsafeRawBufferPointer(start: storage.baseAddress, count: data.count)
+    }
+
+    /// Drops the resident file pages behind `byteCount` bytes at `offset` (no-op for
+    /// in-memory bytes): after a copy has been made of them, they are only page cache.
+    func releasePages(offset: Int, byteCount: Int) {
+        guard let mappedFile, let base = bytes.baseAddress else { return }
+        mappedFile.releasePages(base + offset, byteCount: byteCount)
     }
 
     /// Whether an element of `dataType` at `offset` is naturally aligned.

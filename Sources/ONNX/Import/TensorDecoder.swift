@@ -3,7 +3,7 @@ import Tensor
 /// Turns ``TensorRecord``s into engine tensors.
 ///
 /// `raw_data` (inline or external) of float32/int64/int32/int8/uint8/bool is
-/// viewed in place when aligned, else copied into aligned storage; float16,
+/// viewed in place when aligned, else copied into aligned storage when first read; float16,
 /// bfloat16 and double become float32. Typed repeated fields are materialised.
 /// Every declared size is checked against the bytes actually present.
 struct TensorDecoder {
@@ -68,9 +68,14 @@ struct TensorDecoder {
             if count > 0 && file.isAligned(offset: offset, for: dataType) {
                 return file.view(dataType: dataType, shape: shape, offset: offset)
             }
-            let result = Tensor(zeros: shape, dataType: dataType)
-            if count > 0, let bytes { result.rawPointer.copyMemory(from: bytes + offset, byteCount: count * dataType.byteSize) }
-            return result
+            guard count > 0, bytes != nil else { return Tensor(zeros: shape, dataType: dataType) }
+            // Copied into aligned memory when first read; a session that packs the weight
+            // releases the copy again (the file keeps the bytes).
+            let byteCount = count * dataType.byteSize
+            return Tensor(recomputing: shape, dataType: dataType) { [file] target in
+                target.copyMemory(from: file.bytes.baseAddress! + offset, byteCount: byteCount)
+                file.releasePages(offset: offset, byteCount: byteCount)
+            }
         }
     }
 

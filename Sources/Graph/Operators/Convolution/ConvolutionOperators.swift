@@ -35,6 +35,13 @@ final class ConvOperator: Operator {
     private var winogradWeights: WinogradWeights?
     private let weightLock = NSLock()
 
+    /// The weight (input 1) once it is packed for the GEMM or Winograd path.
+    var packedInputs: [Int] {
+        weightLock.lock()
+        defer { weightLock.unlock() }
+        return packedWeights != nil || winogradWeights != nil ? [1] : []
+    }
+
     /// Fewest input and output channels for which Winograd beats im2col.
     static let winogradMinimumChannels = 16
 
@@ -132,7 +139,7 @@ final class ConvOperator: Operator {
         // elsewhere the convolution runs without activation and a post-pass adds it.
         let fusesResidual = residual.map { $0.shape == outputs[0].shape } ?? false && !g.isDepthwise && !usesWinograd
         let postPass = residual != nil && !fusesResidual
-        let run = ConvolutionRun(geometry: g, input: x.floatPointer, weights: w.floatPointer, bias: bias,
+        let run = ConvolutionRun(geometry: g, input: x.floatPointer, weights: g.isDepthwise ? w.floatPointer : nil, bias: bias,
                                  activation: postPass ? nil : activation, output: outputs[0].floatPointer,
                                  residual: fusesResidual ? residual.map { UnsafePointer($0.floatPointer) } : nil,
                                  context: context)

@@ -4,7 +4,9 @@ import Kernels
 struct ConvolutionRun {
     let geometry: ConvolutionGeometry
     let input: UnsafePointer<Float>
-    let weights: UnsafePointer<Float>
+    /// The weights as stored (read in place by the depthwise path only; the others use
+    /// packed copies, so their original weights are never touched by a run).
+    let weights: UnsafePointer<Float>?
     let bias: UnsafePointer<Float>?
     let activation: Activation?
     let output: UnsafeMutablePointer<Float>
@@ -13,7 +15,7 @@ struct ConvolutionRun {
     let residual: UnsafePointer<Float>?
     let context: ExecutionContext
 
-    init(geometry: ConvolutionGeometry, input: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+    init(geometry: ConvolutionGeometry, input: UnsafePointer<Float>, weights: UnsafePointer<Float>?,
          bias: UnsafePointer<Float>?, activation: Activation?, output: UnsafeMutablePointer<Float>,
          residual: UnsafePointer<Float>? = nil, context: ExecutionContext) {
         self.geometry = geometry; self.input = UnsafePointer(input); self.weights = weights
@@ -42,7 +44,7 @@ struct ConvolutionRun {
         let scratchFloats = DepthwiseConvolution.scratchCount(g)
         context.reserveScratch(byteCount: scratchFloats * 4)
         let threads = context.threadPool.threadCount
-        let context = self.context, input = self.input, weights = self.weights, bias = self.bias
+        let context = self.context, input = self.input, weights = self.weights!, bias = self.bias
         let output = self.output, activation = self.activation
         let work = DepthwiseWork(geometry: g, threads: threads)
         let run = { (item: Int, worker: Int) in

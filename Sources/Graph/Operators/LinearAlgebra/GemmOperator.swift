@@ -21,6 +21,9 @@ final class GemmOperator: Operator {
     /// little next to their multiply, and a second copy would cost hundreds of MB.
     static let largestPackedWeights = 16 << 20
 
+    /// B (input 1) when it is packed.
+    var packedInputs: [Int] { weights == nil ? [] : [1] }
+
     init(context: OperatorContext) throws {
         let node = context.node
         label = node.label

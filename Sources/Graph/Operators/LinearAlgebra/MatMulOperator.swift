@@ -23,6 +23,9 @@ final class MatMulOperator: Operator {
     let transposeB: Bool
     let weights: PackedWeights?
 
+    /// The weight (input 1) when it is packed.
+    var packedInputs: [Int] { weights == nil ? [] : [1] }
+
     init(context: OperatorContext) throws {
         let node = context.node
         label = node.label
@@ -99,7 +102,7 @@ final class MatMulOperator: Operator {
             return
         }
         let m = shape.m, n = shape.n, k = shape.k
-        let aPointer = UnsafePointer(a.floatPointer), bPointer = UnsafePointer(b.floatPointer)
+        let aPointer = UnsafePointer(a.floatPointer)
         let c = output.floatPointer
         let epilogue = GEMMEpilogue(bias: bias.map { UnsafePointer($0.floatPointer) }, activation: activation,
                                     residual: residual.map { UnsafePointer($0.floatPointer) }, residualStride: n)
@@ -109,6 +112,7 @@ final class MatMulOperator: Operator {
             return
         }
         let ldb = transposeB ? k : n, alpha = self.alpha, transposeB = self.transposeB
+        let bPointer = UnsafePointer(b.floatPointer)
         if shape.sharesB {
             ParallelGEMM.multiply(pool: context.threadPool, transposeB: transposeB, m: shape.batchCount * m, n: n, k: k,
                                   alpha: alpha, a: aPointer, lda: k, b: bPointer, ldb: ldb, c: c, ldc: n) { rows, columns in

@@ -220,13 +220,25 @@ void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, floa
 long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed) { return packed ? packed->kernel->mr : 1; }
 
 int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
-                             float alpha, const float *b, long ldb, float beta, float *c, long ldc) {
+                             float alpha, const float *b, long ldb, float beta, float *c, long ldc,
+                             const imgvec_sgemm_epilogue *epilogue) {
     if (!packed || row_begin < 0 || row_end > packed->m || row_begin % packed->kernel->mr != 0) return -1;
     const long m = row_end - row_begin;
     if (m <= 0 || n <= 0) return 0;
-    if (alpha == 0) { scale_c(m, n, beta, c, ldc); return 0; }
+    // The epilogue sees the block's rows from 0: its row bias starts at row_begin.
+    imgvec_sgemm_epilogue shifted;
+    if (epilogue) {
+        shifted = *epilogue;
+        if (shifted.row_bias) shifted.row_bias += row_begin;
+    }
+    const imgvec_sgemm_epilogue *tileEpilogue = epilogue ? &shifted : NULL;
+    if (alpha == 0) {
+        scale_c(m, n, beta, c, ldc);
+        imgvec_sgemm_apply_epilogue(tileEpilogue, c, ldc, 0, m, 0, n);
+        return 0;
+    }
     return sgemm_blocked(packed->kernel, 0, transB, m, n, packed->k, alpha, NULL, 0, packed, row_begin,
-                         b, ldb, NULL, 0, beta, c, ldc, NULL);
+                         b, ldb, NULL, 0, beta, c, ldc, tileEpilogue);
 }
 
 imgvec_packed_b *imgvec_sgemm_pack_b(imgvec_sgemm_kernel kernel, int transB, long k, long n,

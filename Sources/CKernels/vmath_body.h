@@ -476,26 +476,32 @@ static IMGVEC_VMATH_TARGET void imgvec_vmath_run(imgvec_vmath_function function,
 
 // MARK: GEMM epilogue
 
-/// Rows of C: += bias, activation BODY (on v, with A and B its parameters), += residual.
-/// The tail of a row is one partial vector so that every element sees the same math.
+/// Rows of C: += bias (per column), += row bias, activation BODY (on v, with A and B its
+/// parameters), += residual (before BODY when residual_first). The tail of a row is one
+/// partial vector so that every element sees the same math.
 #define IMGVEC_EPILOGUE_LOOP(BODY)                                                         \
     for (long i = row0; i < row0 + rows; i++) {                                            \
         float *row = c + i * ldc;                                                          \
         const float *res = e->residual ? e->residual + i * e->ldr : 0;                     \
+        const float *resBefore = e->residual_first ? res : 0;                              \
+        const float *resAfter = e->residual_first ? 0 : res;                               \
+        const vf rowBias = splat(e->row_bias ? e->row_bias[i] : 0.0f);                     \
         long j = col0;                                                                     \
         for (; j + W <= end; j += W) {                                                     \
-            vf v = load(row + j);                                                          \
+            vf v = load(row + j) + rowBias;                                                \
             if (e->bias) v += load(e->bias + j);                                           \
+            if (resBefore) v += load(resBefore + j);                                       \
             v = BODY;                                                                      \
-            if (res) v += load(res + j);                                                   \
+            if (resAfter) v += load(resAfter + j);                                         \
             store(row + j, v);                                                             \
         }                                                                                  \
         if (j < end) {                                                                     \
             long rest = end - j;                                                           \
-            vf v = load_first(row + j, rest);                                              \
+            vf v = load_first(row + j, rest) + rowBias;                                    \
             if (e->bias) v += load_first(e->bias + j, rest);                               \
+            if (resBefore) v += load_first(resBefore + j, rest);                           \
             v = BODY;                                                                      \
-            if (res) v += load_first(res + j, rest);                                       \
+            if (resAfter) v += load_first(resAfter + j, rest);                             \
             store_first(row + j, v, rest);                                                 \
         }                                                                                  \
     }

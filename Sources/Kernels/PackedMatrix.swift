@@ -57,18 +57,27 @@ extension GEMM {
         }
     }
 
-    /// `C[rows] = A[rows] * B` for a block of rows of a packed `A` (`c` points at the block's
-    /// first row; `rows.lowerBound` a multiple of ``PackedMatrix/rowAlignment``). Lets threads
-    /// split a product with few columns by rows instead.
+    /// `C[rows] = A[rows] * B`, then `epilogue`, for a block of rows of a packed `A` (`c` points
+    /// at the block's first row; `rows.lowerBound` a multiple of ``PackedMatrix/rowAlignment``).
+    /// Lets threads split a product with few columns by rows instead. The epilogue runs on each
+    /// micro-tile as it is finished (in L1); its `rowBias` is indexed by `A`'s rows (absolute),
+    /// its residual like the block of `C`.
     public static func multiply(packedA: PackedMatrix, rows: Range<Int>, n: Int,
-                                b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                epilogue: GEMMEpilogue = GEMMEpilogue()) {
         guard n > 0, !rows.isEmpty else { return }
         if let handle = packedA.packed {
-            let status = imgvec_sgemm_packed_rows(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, 0, c, ldc)
+            var value = epilogue.cValue
+            let status = epilogue.isEmpty
+                ? imgvec_sgemm_packed_rows(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, 0, c, ldc, nil)
+                : imgvec_sgemm_packed_rows(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, 0, c, ldc, &value)
             precondition(status == 0, "packed-A row block \(rows) is not aligned to \(packedA.rowAlignment)")
         } else if let plain = packedA.plain {
             multiply(m: rows.count, n: n, k: packedA.columns, a: plain + rows.lowerBound * packedA.columns,
                      lda: packedA.columns, b: b, ldb: ldb, c: c, ldc: ldc)
+            var shifted = epilogue
+            shifted.rowBias = epilogue.rowBias.map { $0 + rows.lowerBound }
+            shifted.apply(c, ldc: ldc, rows: 0..<rows.count, columns: 0..<n)
         }
     }
 }

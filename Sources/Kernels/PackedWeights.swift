@@ -1,30 +1,40 @@
 import CKernels
 
-/// What a GEMM does to each finished tile of `C`, in order: add a bias per column,
-/// apply an activation, add a residual matrix. Applied while the tile is still in cache.
+/// What a GEMM does to each finished tile of `C`, in order: add a bias per column and one
+/// per row, apply an activation, add a residual matrix (before the activation when
+/// `residualBeforeActivation`). Applied while the tile is still in cache.
 public struct GEMMEpilogue {
     /// One value per column of `C` (absolute column index), or `nil`.
     public var bias: UnsafePointer<Float>?
     public var activation: Activation?
-    /// A matrix with `C`'s row/column indexing (row stride `residualStride`), added last, or `nil`.
+    /// A matrix with `C`'s row/column indexing (row stride `residualStride`), or `nil`.
     public var residual: UnsafePointer<Float>?
     public var residualStride: Int
+    /// One value per row of `C` (a convolution's output channels), or `nil`.
+    public var rowBias: UnsafePointer<Float>?
+    /// Whether the residual is added before the activation (a convolution's skip connection)
+    /// rather than after it (a transformer's residual stream).
+    public var residualBeforeActivation: Bool
 
     public init(bias: UnsafePointer<Float>? = nil, activation: Activation? = nil,
-                residual: UnsafePointer<Float>? = nil, residualStride: Int = 0) {
+                residual: UnsafePointer<Float>? = nil, residualStride: Int = 0,
+                rowBias: UnsafePointer<Float>? = nil, residualBeforeActivation: Bool = false) {
         self.bias = bias
         self.activation = activation
         self.residual = residual
         self.residualStride = residualStride
+        self.rowBias = rowBias
+        self.residualBeforeActivation = residualBeforeActivation
     }
 
     /// Whether the epilogue changes anything.
-    public var isEmpty: Bool { bias == nil && activation == nil && residual == nil }
+    public var isEmpty: Bool { bias == nil && activation == nil && residual == nil && rowBias == nil }
 
     var cValue: imgvec_sgemm_epilogue {
         let (function, a, b) = activation?.vectorFunction.cValue ?? (IMGVEC_VMATH_IDENTITY, 0, 0)
         return imgvec_sgemm_epilogue(bias: bias, activation: function, activation_a: a, activation_b: b,
-                                     residual: residual, ldr: residualStride)
+                                     residual: residual, ldr: residualStride, row_bias: rowBias,
+                                     residual_first: residualBeforeActivation ? 1 : 0)
     }
 
     /// Applies the epilogue to rows `rows` and columns `columns` of `c` (row stride `ldc`).

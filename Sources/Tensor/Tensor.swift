@@ -77,7 +77,8 @@ public struct Tensor: @unchecked Sendable {
 
     /// A copy with its own storage.
     public func copy() -> Tensor {
-        let result = Tensor(zeros: shape, dataType: dataType)
+        // Every byte is overwritten: no zero-fill first.
+        let result = Tensor(dataType: dataType, shape: shape, storage: TensorStorage(uninitializedByteCount: byteCount))
         result.rawPointer.copyMemory(from: rawPointer, byteCount: byteCount)
         return result
     }

@@ -57,11 +57,15 @@ void imgvec_sgemm_packed_a_free(imgvec_packed_a *packed);
 void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, float alpha,
                          const float *b, long ldb, float beta, float *c, long ldc);
 
+struct imgvec_sgemm_epilogue;   // defined below, with the vector math
+
 /// Rows `row_begin..<row_end` of the packed-A product (C points at the first of them), so
-/// threads can split a product by rows. `row_begin` must be a multiple of
+/// threads can split a product by rows, then `epilogue` (may be NULL) on each finished tile
+/// (its row bias indexed by A's rows). `row_begin` must be a multiple of
 /// `imgvec_sgemm_packed_a_alignment`. Returns 0, or -1 (nothing written) for a bad range.
 int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
-                             float alpha, const float *b, long ldb, float beta, float *c, long ldc);
+                             float alpha, const float *b, long ldb, float beta, float *c, long ldc,
+                             const struct imgvec_sgemm_epilogue *epilogue);
 
 /// The row granularity of a packed A (the micro-kernel's MR).
 long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed);
@@ -107,6 +111,8 @@ typedef struct imgvec_sgemm_epilogue {
     float activation_a, activation_b;     ///< its parameters (as imgvec_vmath's a, b)
     const float *residual;                ///< a matrix added last, or NULL
     long ldr;                             ///< residual row stride
+    const float *row_bias;                ///< per row of C (a convolution's output channels), or NULL
+    int residual_first;                   ///< nonzero: the residual is added before the activation
 } imgvec_sgemm_epilogue;
 
 /// Applies `epilogue` to rows [row0, row0+rows) x columns [col0, col0+cols) of C (c at C's origin).

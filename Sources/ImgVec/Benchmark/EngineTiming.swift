@@ -22,6 +22,11 @@ public struct EngineTiming: Codable, Sendable {
         public var gflops: Double
     }
 
+    /// How many of the slowest nodes a profile lists: `IMGVEC_PROFILE_NODES`, default 12.
+    static var slowestNodeCount: Int {
+        ProcessInfo.processInfo.environment["IMGVEC_PROFILE_NODES"].flatMap { Int($0) }.map { max(1, $0) } ?? 12
+    }
+
     /// Loads `model` with `threads` threads and times `runs` batches of `batch`
     /// seeded N(0,1) images after `warmup` untimed ones.
     public static func measure(model url: URL, batch: Int, threads: Int, runs: Int, warmup: Int,
@@ -52,7 +57,7 @@ public struct EngineTiming: Codable, Sendable {
                 return ProfileLine(opType: entry.opType, calls: entry.calls / max(p.runs, 1), milliseconds: ms,
                                    gflops: ms > 0 ? flops / (ms / 1000) / 1e9 : 0)
             }
-            nodeLines = p.slowestNodes(12).map(line)
+            nodeLines = p.slowestNodes(slowestNodeCount).map(line)
             lines = p.sorted.map { entry in
                 let ms = entry.seconds * 1000 / Double(max(p.runs, 1))
                 let flops = 2 * Double(entry.multiplyAdds) / Double(max(p.runs, 1))

@@ -98,10 +98,11 @@ struct ConvolutionRun {
                     (b, ldb) = (UnsafePointer(scratch), width)
                 }
                 let c = output + (firstImage * g.outputChannels + group * rows) * plane + position
+                let blockC = c + block.lowerBound * plane
+                let epilogue = GEMMEpilogue(activation: activation, residual: residual.map { $0 + (blockC - output) },
+                                            residualStride: plane, rowBias: groupBias, residualBeforeActivation: true)
                 GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: b, ldb: ldb,
-                              c: c + block.lowerBound * plane, ldc: plane)
-                ConvolutionEpilogue.apply(c, ldc: plane, rows: block, columns: 0..<width, bias: groupBias,
-                                          activation: activation, residual: residual.map { $0 + (c - output) })
+                              c: blockC, ldc: plane, epilogue: epilogue)
                 return
             }
             // Across images: gather every image's part of the tile, multiply once, scatter.
@@ -118,11 +119,10 @@ struct ConvolutionRun {
                     Im2Col.unfold(source(image), geometry: g, columns: local, into: scratch + offset, rowStride: width)
                 }
             }
-            GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: scratch, ldb: width,
-                          c: c + block.lowerBound * width, ldc: width)
             // A residual must come before the activation: it is added while scattering.
-            ConvolutionEpilogue.apply(c, ldc: width, rows: block, columns: 0..<width, bias: groupBias,
-                                      activation: residual == nil ? activation : nil)
+            GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: scratch, ldb: width,
+                          c: c + block.lowerBound * width, ldc: width,
+                          epilogue: GEMMEpilogue(activation: residual == nil ? activation : nil, rowBias: groupBias))
             for image in firstImage...lastImage {
                 let lower = max(columns.lowerBound, image * plane), upper = min(columns.upperBound, image * plane + plane)
                 let target = output + (image * g.outputChannels + group * rows) * plane + (lower - image * plane)

@@ -1,0 +1,42 @@
+import Kernels
+import Testing
+import TestSupport
+
+/// A packed-A row block with a fused epilogue (a convolution's bias per output channel,
+/// its skip connection before or after the activation) against a naive product.
+@Suite struct PackedRowsEpilogueTests {
+    @Test(arguments: [true, false])
+    func rowBiasResidualAndActivationMatchNaive(residualFirst: Bool) {
+        let m = 37, n = 45, k = 20
+        var generator = SeededGenerator(seed: 5)
+        let a = generator.floats(m * k), b = generator.floats(k * n)
+        let rowBias = generator.floats(m), residual = generator.floats(m * n)
+        for kernel in GEMM.Kernel.allCases where kernel.isAvailable {
+            let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k, kernel: kernel) }
+            let first = packed.rowAlignment   // a block that does not start at row 0
+            var c = [Float](repeating: .nan, count: m * n)
+            rowBias.withUnsafeBufferPointer { bias in
+                residual.withUnsafeBufferPointer { skip in
+                    c.withUnsafeMutableBufferPointer { out in
+                        let epilogue = GEMMEpilogue(activation: .relu, residual: skip.baseAddress! + first * n,
+                                                    residualStride: n, rowBias: bias.baseAddress!,
+                                                    residualBeforeActivation: residualFirst)
+                        GEMM.multiply(packedA: packed, rows: first..<m, n: n, b: b, ldb: n,
+                                      c: out.baseAddress! + first * n, ldc: n, epilogue: epilogue)
+                    }
+                }
+            }
+            for i in first..<m {
+                for j in 0..<n {
+                    var sum = Double(rowBias[i])
+                    for p in 0..<k { sum += Double(a[i * k + p]) * Double(b[p * n + j]) }
+                    let skip = Double(residual[i * n + j])
+                    let expected = residualFirst ? max(0, sum + skip) : max(0, sum) + skip
+                    #expect(abs(Double(c[i * n + j]) - expected) < 1e-4, "\(kernel) [\(i), \(j)]")
+                }
+            }
+            let untouched = c[0..<first * n].allSatisfy { $0.isNaN }
+            #expect(untouched, "\(kernel): rows before the block untouched")
+        }
+    }
+}

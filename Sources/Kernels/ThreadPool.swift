@@ -9,7 +9,7 @@ import Foundation
 ///
 /// The pool keeps `threadCount - 1` persistent worker threads (started on the first
 /// parallel loop; a one-thread pool has none); the calling thread runs the first chunk
-/// itself. Between loops the workers spin for a few tens of microseconds, then sleep,
+/// itself. Between loops the workers spin for up to 1 ms (`IMGVEC_POOL_SPIN_US`), then sleep,
 /// so back-to-back loops of a network's layers do not pay a thread wake-up each.
 /// Two threads calling the same pool at once are safe: the loop that finds the pool
 /// busy runs serially on its caller's thread.

@@ -60,3 +60,41 @@ private func medianRate(m: Int, n: Int, k: Int, _ body: () -> Void) -> Double {
     }
     return flops / times.sorted()[times.count / 2]
 }
+
+/// `kernel-bench --gemm-scaling`: a packed-A product split by rows over a 2-thread pool
+/// against the same product on one thread, for batch-1 convolution shapes; prints the
+/// median microseconds of each and the speed-up (2.0 is perfect).
+func benchmarkGEMMScaling() {
+    let shapes = [(672, 196, 112), (160, 49, 960), (64, 12544, 16), (512, 49, 4608), (256, 196, 2304), (1152, 49, 192)]
+    let pool = ThreadPool(threadCount: 2)
+    print("    M     N     K   1 thread us  2 threads us  speed-up")
+    for (m, n, k) in shapes {
+        let a = (0..<(m * k)).map { _ in Float.random(in: -1...1) }
+        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1) }
+        var c = [Float](repeating: 0, count: m * n)
+        let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k) }
+        let alignment = packed.rowAlignment
+        func run(blocks: Int) {
+            b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+                let bp = b.baseAddress!, cp = c.baseAddress!
+                pool.parallelFor(blocks) { block in
+                    let rows = AlignedSplit.part(block, of: blocks, extent: m, alignment: alignment)
+                    GEMM.multiply(packedA: packed, rows: rows, n: n, b: bp, ldb: n, c: cp + rows.lowerBound * n, ldc: n)
+                }
+            } }
+        }
+        let one = medianMicroseconds { run(blocks: 1) }
+        let two = medianMicroseconds { run(blocks: 2) }
+        print(String(format: "%5d %5d %5d %12.1f %13.1f %9.2f", m, n, k, one, two, one / two))
+    }
+}
+
+private func medianMicroseconds(_ body: () -> Void) -> Double {
+    var times: [Double] = []
+    for _ in 0..<201 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+    }
+    return times.sorted()[times.count / 2]
+}

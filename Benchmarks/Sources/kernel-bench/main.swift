@@ -15,6 +15,7 @@ while let argument = arguments.next() {
     case "--filter": filter = arguments.next() ?? ""
     case "--gemm": GEMM.setThreadCount(1); benchmarkGEMM(); exit(0)
     case "--vmath": benchmarkVectorMath(); exit(0)
+    case "--gemm-scaling": GEMM.setThreadCount(1); benchmarkGEMMScaling(); exit(0)
     default: FileHandle.standardError.write(Data("usage: kernel-bench [--batch N] [--threads T] [--filter text] | --gemm | --vmath\n".utf8)); exit(2)
     }
 }

@@ -171,11 +171,14 @@ final class ExecutionPlan {
         profile?.finishRun()
     }
 
-    /// Steps below both limits run on one thread: ~1.5M multiply-adds is ~30 us on one
-    /// core, about the cost of dispatching to the pool and joining; 128K elements in the
-    /// largest input or output are ~30 us of memory traffic for an elementwise op.
-    static let serialMultiplyAdds = 1_500_000
-    static let serialElements = 131_072
+    /// Steps below both limits run on one thread: ~500K multiply-adds is ~5-10 us on one
+    /// core, a few times what handing half to the pool's spinning worker and joining costs;
+    /// 64K elements in the largest input or output are ~10 us of memory traffic for an
+    /// elementwise op. (Measured at batch 1 on 2 threads: 1.5M/128K -> 500K/64K took
+    /// MobileNetV3 from 6.9 to 5.0 ms and EfficientNet-B0 from 12.0 to 10.1 ms, with the
+    /// pool's 1 ms spin.)
+    static let serialMultiplyAdds = 500_000
+    static let serialElements = 65_536
 
     private func run(_ step: Step, _ context: ExecutionContext) throws {
         do {

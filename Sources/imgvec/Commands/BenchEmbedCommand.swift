@@ -13,7 +13,9 @@ struct BenchEmbedCommand: ParsableCommand {
         `embed` pipeline over the files (decoding overlapping inference), in a child process whose
         peak memory is reported; Python: scripts/seed_loop_bench.py, one image at a time with
         Pillow preprocessing and ONNX Runtime. --files N repeats the list to N entries (to show
-        that memory stays flat as the file count grows).
+        that memory stays flat as the file count grows). With --repeat R the engine-only and
+        end-to-end measurements alternate R times and their medians are compared (the
+        machines are noisy).
         Example: imgvec bench-embed ./photos --model lite0.onnx --files 1000 --files 10000
         """
     )
@@ -36,6 +38,9 @@ struct BenchEmbedCommand: ParsableCommand {
     @Flag(help: "Also time the end-to-end run with --fast-jpeg.")
     var fastJPEG = false
 
+    @Option(help: "Alternating rounds of engine-only and end-to-end runs; medians are reported.")
+    var `repeat` = 1
+
     @Flag(help: "Skip the Python loop.")
     var noPython = false
 
@@ -46,15 +51,30 @@ struct BenchEmbedCommand: ParsableCommand {
         let files = InputCollector.collect(paths)
         guard !files.isEmpty else { throw ValidationError("no image files found") }
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let engine = try engineOnlyRate(files: files, threads: threadCount)
-        print("\(files.count) files, model \(URL(fileURLWithPath: model).lastPathComponent), batch \(batch), \(threadCount) threads")
-        print(String(format: "engine only (pre-made tensors):   %7.1f images/s", engine))
-        for count in fileCounts.isEmpty ? [files.count] : fileCounts {
-            for fast in fastJPEG ? [false, true] : [false] {
-                let result = try endToEnd(files: files, count: count, threads: threadCount, fast: fast)
-                print(String(format: "end to end%@ (%d files):  %7.1f images/s  = %.2fx engine-only   peak %.0f MB",
-                             fast ? " --fast-jpeg" : "", count, result.rate, result.rate / engine, result.peak))
+        let engine = try EngineOnly(model: model, files: files, batch: batch, threads: threadCount)
+        let configurations = (fileCounts.isEmpty ? [files.count] : fileCounts).flatMap { count in
+            (fastJPEG ? [false, true] : [false]).map { (count: count, fast: $0) }
+        }
+        var engineRates: [Double] = []
+        var rates = [[Double]](repeating: [], count: configurations.count)
+        var peaks = [Double](repeating: 0, count: configurations.count)
+        for _ in 0..<max(1, self.repeat) {
+            engineRates.append(try engine.rate())
+            for (index, configuration) in configurations.enumerated() {
+                let result = try endToEnd(files: files, count: configuration.count, threads: threadCount, fast: configuration.fast)
+                rates[index].append(result.rate)
+                peaks[index] = max(peaks[index], result.peak)
             }
+        }
+        let engineRate = BenchSupport.median(engineRates)
+        let rounds = max(1, self.repeat)
+        print("\(files.count) files, model \(URL(fileURLWithPath: model).lastPathComponent), batch \(batch), \(threadCount) threads"
+              + (rounds > 1 ? ", medians of \(rounds) alternating rounds" : ""))
+        print(String(format: "engine only (pre-made tensors):   %7.1f images/s", engineRate))
+        for (index, configuration) in configurations.enumerated() {
+            let rate = BenchSupport.median(rates[index])
+            print(String(format: "end to end%@ (%d files):  %7.1f images/s  = %.2fx engine-only   peak %.0f MB",
+                         configuration.fast ? " --fast-jpeg" : "", configuration.count, rate, rate / engineRate, peaks[index]))
         }
         if !noPython {
             let script = try BenchSupport.locateScript("scripts/seed_loop_bench.py")
@@ -67,26 +87,42 @@ struct BenchEmbedCommand: ParsableCommand {
         }
     }
 
-    private func engineOnlyRate(files: [String], threads: Int) throws -> Double {
-        let inference = try InferenceModel(contentsOf: URL(fileURLWithPath: model), options: SessionOptions(threadCount: threads))
-        let recipe = PreprocessingRecipe.torchvision
-        let decoder = ImageDecoder()
-        var images: [Tensor] = []
-        for path in files where images.count < batch {
-            if let decoded = try? decoder.decode(contentsOf: URL(fileURLWithPath: path)), let t = try? recipe.apply(to: decoded.image) {
-                images.append(t)
+    /// The engine alone on one batch of already-preprocessed images, loaded once.
+    private struct EngineOnly {
+        let inference: InferenceModel
+        let tensor: Tensor
+        let images: Int
+
+        init(model: String, files: [String], batch: Int, threads: Int) throws {
+            inference = try InferenceModel(contentsOf: URL(fileURLWithPath: model), options: SessionOptions(threadCount: threads))
+            let recipe = PreprocessingRecipe.torchvision
+            let decoder = ImageDecoder()
+            var prepared: [Tensor] = []
+            for path in files where prepared.count < batch {
+                if let decoded = try? decoder.decode(contentsOf: URL(fileURLWithPath: path)), let t = try? recipe.apply(to: decoded.image) {
+                    prepared.append(t)
+                }
             }
+            guard let first = prepared.first else { throw ValidationError("no decodable image") }
+            tensor = Tensor(zeros: [prepared.count] + first.shape)
+            for (row, image) in prepared.enumerated() {
+                (tensor.floatPointer + row * first.count).update(from: image.floatPointer, count: first.count)
+            }
+            images = prepared.count
+            _ = try inference.run(tensor)
         }
-        guard let first = images.first else { throw ValidationError("no decodable image") }
-        let tensor = Tensor(zeros: [images.count] + first.shape)
-        for (row, image) in images.enumerated() {
-            (tensor.floatPointer + row * first.count).update(from: image.floatPointer, count: first.count)
+
+        /// Images per second: the batch size over the median time of at least 4 batches
+        /// (and at least ~128 images).
+        func rate() throws -> Double {
+            var seconds: [Double] = []
+            for _ in 0..<max(4, 128 / images) {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try inference.run(tensor)
+                seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            }
+            return Double(images) / BenchSupport.median(seconds)
         }
-        _ = try inference.run(tensor)
-        let rounds = max(3, 64 / images.count)
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<rounds { _ = try inference.run(tensor) }
-        return Double(rounds * images.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     private func endToEnd(files: [String], count: Int, threads: Int, fast: Bool) throws -> (rate: Double, peak: Double) {

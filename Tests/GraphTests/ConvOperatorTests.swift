@@ -53,6 +53,35 @@ struct ConvOperatorTests {
         try check(ReferenceConvolution(n: 1, c: 3, h: 6, w: 6, cout: 6, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1, group: 3))
     }
 
+    /// Batch 1 on tiny planes: output channels run across the vector lanes (operands swapped,
+    /// the result transposed back), for im2col and pointwise convolutions, channel counts that
+    /// leave partial panels, and a fused skip connection added before the activation.
+    @Test func channelLanesForTinyPlanes() throws {
+        let tiny = ConvolutionGeometry(batch: 1, inputChannels: 72, outputChannels: 80, groups: 1, inputHeight: 7, inputWidth: 7,
+                                       kernelHeight: 3, kernelWidth: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1,
+                                       outputHeight: 7, outputWidth: 7)
+        #expect(ConvolutionRun.usesChannelLanes(tiny, threads: 1) == ConvolutionRun.channelLanesEnabled)
+        #expect(!ConvolutionRun.usesChannelLanes(tiny, threads: 2))
+        var batched = tiny
+        batched.batch = 2
+        #expect(!ConvolutionRun.usesChannelLanes(batched, threads: 1))
+        try check(ReferenceConvolution(n: 1, c: 72, h: 7, w: 7, cout: 80, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+                  activation: .relu, threads: 2)
+        try check(ReferenceConvolution(n: 1, c: 96, h: 7, w: 7, cout: 130, kh: 1, kw: 1), activation: .hardSwish, threads: 2)
+        try check(ReferenceConvolution(n: 1, c: 64, h: 10, w: 10, cout: 100, kh: 3, kw: 3, sh: 2, sw: 2,
+                                       top: 1, left: 1, bottom: 1, right: 1), bias: false, threads: 2)
+        var generator = SeededGenerator(seed: 9)
+        let x = generator.tensor([1, 80, 7, 7]), weight = generator.tensor([96, 80, 1, 1])
+        let b = generator.tensor([96]), skip = generator.tensor([1, 96, 7, 7])
+        let node = OpTest.node("Conv", inputs: [x, weight, b, skip], attributes: Activation.relu.fusedAttributes)
+        let reference = ReferenceConvolution(n: 1, c: 80, h: 7, w: 7, cout: 96)
+        let expected = zip(reference.run(x.toFloats(), weight.toFloats(), b.toFloats(), nil), skip.toFloats()).map { max(0, $0 + $1) }
+        for threads in [1, 2] {
+            let output = try OpTest.run(node, [x, weight, b, skip], threads: threads)[0]
+            #expect(OpTest.relativeError(output.toFloats(), expected) < 1e-5, "residual, threads \(threads)")
+        }
+    }
+
     /// Few output columns and many output channels: the GEMM is split by rows of the packed
     /// weights across threads (pointwise, im2col, across-image tiles, channels not a multiple of MR).
     @Test func rowSplitForSmallPlanes() throws {

@@ -33,13 +33,16 @@ final class ConvOperator: Operator {
     /// size is unknown at build; a 7x7 plane never uses them, so they would only take memory).
     private let winogradEligible: Bool
     private var winogradWeights: WinogradWeights?
+    /// `Wᵀ` packed as a GEMM right operand, for batch-1 runs on tiny planes
+    /// (``ConvolutionRun/usesChannelLanes(_:threads:)``); made on first such run.
+    private var channelLaneWeights: PackedWeights?
     private let weightLock = NSLock()
 
     /// The weight (input 1) once it is packed for the GEMM or Winograd path.
     var packedInputs: [Int] {
         weightLock.lock()
         defer { weightLock.unlock() }
-        return packedWeights != nil || winogradWeights != nil ? [1] : []
+        return packedWeights != nil || winogradWeights != nil || channelLaneWeights != nil ? [1] : []
     }
 
     /// Fewest input and output channels for which Winograd beats im2col.
@@ -73,6 +76,20 @@ final class ConvOperator: Operator {
         defer { weightLock.unlock() }
         if winogradWeights == nil { winogradWeights = WinogradWeights(weight: w) }
         return winogradWeights
+    }
+
+    /// `Wᵀ` packed for the channel-lane path (constant weights only), made on first use.
+    private func channelLanes(_ w: Tensor, geometry g: ConvolutionGeometry) -> PackedWeights? {
+        guard weightIsConstant else { return nil }
+        weightLock.lock()
+        defer { weightLock.unlock() }
+        if let channelLaneWeights, channelLaneWeights.k == g.reductionDepth, channelLaneWeights.n == g.outputChannels {
+            return channelLaneWeights
+        }
+        guard channelLaneWeights == nil else { return nil }
+        channelLaneWeights = PackedWeights(transposed: true, k: g.reductionDepth, n: g.outputChannels,
+                                           b: w.floatPointer, ldb: g.reductionDepth)
+        return channelLaneWeights
     }
 
     /// The packed weights for a run on `w`: built once for a constant weight, else per run.
@@ -159,7 +176,9 @@ final class ConvOperator: Operator {
             }
             return
         }
-        if usesWinograd, let winograd = winograd(w),
+        if !usesWinograd, ConvolutionRun.usesChannelLanes(g, threads: context.threadPool.threadCount), let lanes = channelLanes(w, geometry: g) {
+            run.channelLanes(weights: lanes)
+        } else if usesWinograd, let winograd = winograd(w),
            winograd.inputChannels == g.inputChannels, winograd.outputChannels == g.outputChannels {
             run.winograd(weights: winograd)
         } else if let packed = packed(w, rows: rows, depth: depth, groups: g.groups) {

@@ -32,6 +32,8 @@ public final class Session: @unchecked Sendable {
     private var compiled: [Set<String>: CompiledGraph] = [:]
     private var plans: [PlanKey: ExecutionPlan] = [:]
     private var planOrder: [PlanKey] = []
+    /// Every name a run may request: values, inputs and initializers (checked per run).
+    private let requestableNames: Set<String>
     /// Set when a new plan ran: its operators may have packed weights on first use.
     var weightsMayNeedRelease = false
     private let lock = NSLock()
@@ -62,6 +64,8 @@ public final class Session: @unchecked Sendable {
         self.options = options
         self.registry = registry
         self.batchSymbol = Self.batchSymbol(of: graph)
+        self.requestableNames = Set(graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty })
+            .union(graph.inputs.map(\.name)).union(graph.initializers.keys)
         GEMM.useSingleThreadedBLAS()
         self.context = ExecutionContext(threadPool: ThreadPool(threadCount: options.threadCount))
         compiled[[]] = try CompiledGraph(graph: privateGraph, protected: [], options: options, registry: registry)
@@ -88,8 +92,7 @@ public final class Session: @unchecked Sendable {
         defer { lock.unlock() }
         let outputNames = requested ?? sourceGraph.outputs.map(\.name)
         let graphOutputs = Set(sourceGraph.outputs.map(\.name))
-        let known = Set(valueNames).union(sourceGraph.inputs.map(\.name)).union(sourceGraph.initializers.keys)
-        for name in outputNames where !known.contains(name) {
+        for name in outputNames where !graphOutputs.contains(name) && !requestableNames.contains(name) {
             throw GraphError.unknownOutput(name, available: Array(valueNames.suffix(8)))
         }
         let protected = Set(outputNames).subtracting(graphOutputs)

@@ -506,11 +506,37 @@ static IMGVEC_VMATH_TARGET void imgvec_vmath_run(imgvec_vmath_function function,
         }                                                                                  \
     }
 
+/// The convolution's common case, kept free of per-vector tests: a bias per row, then a
+/// clamp (Relu, Clip) or nothing; no column bias, no residual.
+static IMGVEC_VMATH_TARGET void imgvec_epilogue_row_bias_clamp(const imgvec_sgemm_epilogue *e, float *c, long ldc,
+                                                               long row0, long rows, long col0, long cols,
+                                                               vf lo, vf hi) {
+    const long end = col0 + cols;
+    for (long i = row0; i < row0 + rows; i++) {
+        float *row = c + i * ldc;
+        const vf rowBias = splat(e->row_bias ? e->row_bias[i] : 0.0f);
+        long j = col0;
+        for (; j + W <= end; j += W) store(row + j, clamp(load(row + j) + rowBias, lo, hi));
+        if (j < end) store_first(row + j, clamp(load_first(row + j, end - j) + rowBias, lo, hi), end - j);
+    }
+}
+
 static IMGVEC_VMATH_TARGET void imgvec_epilogue_run(const imgvec_sgemm_epilogue *e, float *c, long ldc,
                                                     long row0, long rows, long col0, long cols) {
     const long end = col0 + cols;
     vf A = splat(e->activation_a), B = splat(e->activation_b);
     (void)B;
+    if (!e->bias && !e->residual) {
+        if (e->activation == IMGVEC_VMATH_CLAMP) {
+            imgvec_epilogue_row_bias_clamp(e, c, ldc, row0, rows, col0, cols, A, B);
+            return;
+        }
+        if (e->activation == IMGVEC_VMATH_IDENTITY) {
+            if (!e->row_bias) return;
+            imgvec_epilogue_row_bias_clamp(e, c, ldc, row0, rows, col0, cols, splat(-__builtin_inff()), splat(__builtin_inff()));
+            return;
+        }
+    }
     switch (e->activation) {
     case IMGVEC_VMATH_SIGMOID: IMGVEC_EPILOGUE_LOOP(sigmoid_v(v)) break;
     case IMGVEC_VMATH_SILU: IMGVEC_EPILOGUE_LOOP(silu_v(v)) break;

@@ -43,6 +43,26 @@ import TestSupport
         #expect(counter.fills == 1 && !sessionWeight.storage.isMaterialized)
     }
 
+    @Test func releasedWeightsComeBackWhenALaterRunNeedsANewCompile() throws {
+        // The default outputs are compiled first (the weight is packed, then released); asking
+        // for an intermediate value re-optimises the graph and packs the weight again.
+        var generator = SeededGenerator(seed: 4)
+        let weight = generator.tensor([8, 6]), x = generator.tensor([3, 8])
+        let counter = Counter()
+        let nodes = [Node(name: "mm", opType: "MatMul", inputs: ["x", "w"], outputs: ["h"]),
+                     Node(name: "relu", opType: "Relu", inputs: ["h"], outputs: ["y"])]
+        let session = try Session(graph: graph(nodes: nodes, initializers: ["w": recomputable(weight, counter: counter)], output: "y"),
+                                  options: SessionOptions(threadCount: 1))
+        let reference = try Session(graph: graph(nodes: nodes, initializers: ["w": weight], output: "y"),
+                                    options: SessionOptions(threadCount: 1, optimize: false))
+        #expect(try session.run(x).toFloats() == reference.run(x).toFloats())
+        let both = try session.run(["x": x], outputs: ["h", "y"])
+        let expected = try reference.run(["x": x], outputs: ["h", "y"])
+        #expect(both["h"]!.toFloats() == expected["h"]!.toFloats())
+        #expect(both["y"]!.toFloats() == expected["y"]!.toFloats())
+        #expect(counter.fills == 2 && !session.sourceGraph.initializers["w"]!.storage.isMaterialized)
+    }
+
     @Test func weightsReadInPlaceStayResident() throws {
         // A bias added by a plain Add is read by every run: it is made once and kept.
         let counter = Counter()

@@ -3,14 +3,19 @@
 
     python3 scripts/ort_profile.py MODEL.onnx [--threads N] [--batch B] [--runs R] [--top K]
 
-Runs the model with ORT's profiler on (default graph optimisations, as in ort_bench.py),
+Runs the model with ORT's profiler on, in the session ort_bench.py times,
 discards the warm-up runs, and prints the mean milliseconds per run by op type and for the
 K slowest nodes (ORT's fused node names, e.g. `relu_32_nchwc`, with their output shapes).
 """
-import argparse, collections, json, os, tempfile
+import argparse
+import collections
+import json
+import os
+import tempfile
 
-import numpy as np
 import onnxruntime as ort
+
+from ort_bench import make_feed, make_session
 
 
 def main():
@@ -23,19 +28,11 @@ def main():
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = args.threads
-    options.enable_profiling = True
     workdir = tempfile.mkdtemp(prefix="ort-profile-")
-    options.profile_file_prefix = os.path.join(workdir, "profile")
-    session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
-    declared = session.get_inputs()[0]
-    shape = [args.batch] + [d if isinstance(d, int) else 224 for d in declared.shape[1:]]
-    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-    for _ in range(args.warmup):
-        session.run(None, {declared.name: x})
-    for _ in range(args.runs):
-        session.run(None, {declared.name: x})
+    session = make_session(args.model, args.threads, profile_prefix=os.path.join(workdir, "profile"))
+    feed = make_feed(session, args.batch, seed=0)
+    for _ in range(args.warmup + args.runs):
+        session.run(None, feed)
     events = json.load(open(session.end_profiling()))
 
     # Kernel events of the timed runs only: each run has the same nodes, in order.

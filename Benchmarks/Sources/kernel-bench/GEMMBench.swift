@@ -51,14 +51,19 @@ func benchmarkGEMM() {
 /// GFLOP/s of `body` (one m x n x k multiply): the median of 31 timed batches.
 private func medianRate(m: Int, n: Int, k: Int, _ body: () -> Void) -> Double {
     let flops = 2.0 * Double(m * n * k)
-    let repeats = max(1, Int(1e8 / flops))
+    return flops / medianNanoseconds(batches: 31, repeats: max(1, Int(1e8 / flops)), body)
+}
+
+/// The median over `batches` timed batches of the nanoseconds one call of `body` takes
+/// (each batch calls it `repeats` times).
+private func medianNanoseconds(batches: Int, repeats: Int, _ body: () -> Void) -> Double {
     var times: [Double] = []
-    for _ in 0..<31 {
+    for _ in 0..<batches {
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<repeats { body() }
         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / Double(repeats))
     }
-    return flops / times.sorted()[times.count / 2]
+    return times.sorted()[times.count / 2]
 }
 
 /// `kernel-bench --gemm-scaling`: a packed-A product split by rows over a 2-thread pool
@@ -83,18 +88,8 @@ func benchmarkGEMMScaling() {
                 }
             } }
         }
-        let one = medianMicroseconds { run(blocks: 1) }
-        let two = medianMicroseconds { run(blocks: 2) }
+        let one = medianNanoseconds(batches: 201, repeats: 1) { run(blocks: 1) } / 1000
+        let two = medianNanoseconds(batches: 201, repeats: 1) { run(blocks: 2) } / 1000
         print(String(format: "%5d %5d %5d %12.1f %13.1f %9.2f", m, n, k, one, two, one / two))
     }
-}
-
-private func medianMicroseconds(_ body: () -> Void) -> Double {
-    var times: [Double] = []
-    for _ in 0..<201 {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
-    }
-    return times.sorted()[times.count / 2]
 }

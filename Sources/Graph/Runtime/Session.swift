@@ -35,7 +35,7 @@ public final class Session: @unchecked Sendable {
     /// Every name a run may request: values, inputs and initializers (checked per run).
     private let requestableNames: Set<String>
     /// Set when a new plan ran: its operators may have packed weights on first use.
-    var weightsMayNeedRelease = false
+    private var weightsMayNeedRelease = false
     private let lock = NSLock()
     /// Per-op timings of the profiled runs (when ``SessionOptions/profile`` is on).
     public private(set) var profile = Profile()

@@ -129,8 +129,9 @@ struct ConvolutionRun {
                 let from = c + (lower - columns.lowerBound)
                 for row in block { (target + row * plane).update(from: from + row * width, count: upper - lower) }
                 if let residual {
-                    ConvolutionEpilogue.apply(target, ldc: plane, rows: block, columns: 0..<(upper - lower), bias: nil,
-                                              activation: activation, residual: residual + (target - output))
+                    GEMMEpilogue(activation: activation, residual: residual + (target - output), residualStride: plane,
+                                 residualBeforeActivation: true)
+                        .apply(target, ldc: plane, rows: block, columns: 0..<(upper - lower))
                 }
             }
         }

@@ -123,7 +123,7 @@ final class GemmOperator: Operator {
                               m: m, n: n, k: k, alpha: alpha,
                               a: a.floatPointer, lda: a.shape[1], b: b.floatPointer, ldb: b.shape[1],
                               beta: accumulate, c: y, ldc: n) { rows, columns in
-            ConvolutionEpilogue.applyColumnBias(y, ldc: n, rows: rows, columns: columns, bias: rowBias, activation: activation)
+            GEMMEpilogue(bias: rowBias, activation: activation).apply(y, ldc: n, rows: rows, columns: columns)
         }
     }
 }

@@ -1,36 +1,3 @@
-/// Bias and activation applied to a block of convolution / GEMM output.
-public enum ConvolutionEpilogue {
-    /// For each row `r` in `rows`: `c[r, columns] = activation(c[r, columns] + bias[r] + residual[r, columns])`.
-    ///
-    /// `bias` is indexed by absolute row; pass `nil` for no bias. `residual` (a skip connection
-    /// fused into the convolution) has the layout of `c` (row stride `ldc`); `nil` for none.
-    @inlinable
-    public static func apply(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>, columns: Range<Int>,
-                             bias: UnsafePointer<Float>?, activation: Activation?,
-                             residual: UnsafePointer<Float>? = nil) {
-        guard bias != nil || activation != nil || residual != nil else { return }
-        for r in rows {
-            let row = c + r * ldc + columns.lowerBound
-            if let bias { VectorKernels.add(bias[r], to: row, count: columns.count) }
-            if let residual { VectorKernels.add(residual + r * ldc + columns.lowerBound, to: row, count: columns.count) }
-            if let activation { VectorKernels.activate(row, count: columns.count, activation) }
-        }
-    }
-
-    /// For each row of a `rows x columns` block: `c[r, j] = activation(c[r, j] + bias[j])`
-    /// (bias per column, as in a fully connected layer).
-    @inlinable
-    public static func applyColumnBias(_ c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>,
-                                       columns: Range<Int>, bias: UnsafePointer<Float>?, activation: Activation?) {
-        guard bias != nil || activation != nil else { return }
-        for r in rows {
-            let row = c + r * ldc + columns.lowerBound
-            if let bias { VectorKernels.add(bias + columns.lowerBound, to: row, count: columns.count) }
-            if let activation { VectorKernels.activate(row, count: columns.count, activation) }
-        }
-    }
-}
-
 /// Small SIMD helpers used by the convolution, pooling and GEMM epilogues.
 public enum VectorKernels {
     public typealias V = SIMD8<Float>

@@ -88,9 +88,8 @@ public final class PackedWeights: @unchecked Sendable {
         guard m > 0 else { return }
         let alignment = packed.map { imgvec_sgemm_packed_b_alignment($0) } ?? 16
         let panels = (n + alignment - 1) / alignment
-        let byWork = max(1, m * n / ParallelGEMM.minimumElementsPerBlock)
         let splitRows = panels < pool.threadCount && m >= 4 * pool.threadCount
-        let blocks = min(pool.threadCount, byWork, splitRows ? m / 4 : panels)
+        let blocks = min(ParallelGEMM.blockLimit(m: m, n: n, k: k, threads: pool.threadCount), splitRows ? m / 4 : panels)
         if blocks <= 1 {
             run(transposeA: transposeA, rows: 0..<m, columns: 0..<n, alpha: alpha, a: a, lda: lda, c: c, ldc: ldc,
                 epilogue: epilogue)

@@ -15,7 +15,8 @@ struct ParallelGEMMTests {
     @Test(arguments: [ParallelGEMM.Split.rows, .columns, .largest])
     func matchesNaiveAtEveryThreadCount(split: ParallelGEMM.Split) {
         var generator = SeededGenerator(seed: 42)
-        for (m, n, k) in [(300, 70, 9), (5, 900, 17), (130, 130, 3), (1, 1, 1)] {
+        // The first two are large enough to be split (over two and three threads).
+        for (m, n, k) in [(100, 100, 120), (150, 120, 100), (300, 70, 9), (5, 900, 17), (130, 130, 3), (1, 1, 1)] {
             for (transA, transB) in [(false, false), (true, true), (false, true)] {
                 let a = generator.floats(m * k), b = generator.floats(k * n)
                 let expected = naive(a, b, m: m, n: n, k: k, transA: transA, transB: transB)
@@ -40,6 +41,36 @@ struct ParallelGEMMTests {
                 }
                 #expect(results[0] == results[1] && results[1] == results[2], "thread counts give identical results")
             }
+        }
+    }
+
+    @Test func blocksFollowMultiplyAddsNotOutputSize() {
+        // A batch-1 classifier: 1000 outputs, but 2M multiply-adds: worth both threads.
+        #expect(ParallelGEMM.blockLimit(m: 1, n: 1000, k: 2048, threads: 2) == 2)
+        #expect(ParallelGEMM.blockLimit(m: 300, n: 70, k: 9, threads: 2) == 1)
+        #expect(ParallelGEMM.blockLimit(m: 150, n: 120, k: 100, threads: 8) == 3)
+    }
+
+    @Test func packedMatrixVectorProductSplitsAcrossThreads() {
+        var generator = SeededGenerator(seed: 7)
+        let (n, k) = (1000, 1200)
+        let a = generator.floats(k), w = generator.floats(n * k), bias = generator.floats(n)
+        // Expected: y = relu(a · wᵀ + bias), w stored n x k (a Gemm with transB).
+        var expected = [Float](repeating: 0, count: n)
+        for j in 0..<n {
+            var sum: Float = 0
+            for p in 0..<k { sum += a[p] * w[j * k + p] }
+            expected[j] = max(0, sum + bias[j])
+        }
+        #expect(ParallelGEMM.blockLimit(m: 1, n: n, k: k, threads: 2) == 2, "1.2M multiply-adds: two blocks")
+        let weights = w.withUnsafeBufferPointer { PackedWeights(transposed: true, k: k, n: n, b: $0.baseAddress!, ldb: k) }
+        for threads in [1, 2] {
+            var c = [Float](repeating: .nan, count: n)
+            a.withUnsafeBufferPointer { ap in bias.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                weights.multiply(pool: ThreadPool(threadCount: threads), m: 1, a: ap.baseAddress!, lda: k, c: cp.baseAddress!,
+                                 ldc: n, epilogue: GEMMEpilogue(bias: bp.baseAddress!, activation: .relu))
+            } } }
+            #expect(Comparison.maxAbsDifference(c, expected) < 1e-3, "threads \(threads)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Kernels
 import Testing
 import TestSupport
@@ -14,7 +15,9 @@ struct ConvolutionKernelTests {
 
     @Test func im2colMatchesDirectIndexing() {
         var generator = SeededGenerator(seed: 1)
-        for g in [geometry(h: 7, w: 9, k: 3, s: 2, d: 1, pads: (1, 2, 0, 1)), geometry(h: 6, w: 6, k: 2, s: 1, d: 2, pads: (0, 0, 1, 1))] {
+        // The wide stride-2 planes take the vector gather (16 at a time, then a masked tail).
+        for g in [geometry(h: 7, w: 9, k: 3, s: 2, d: 1, pads: (1, 2, 0, 1)), geometry(h: 6, w: 6, k: 2, s: 1, d: 2, pads: (0, 0, 1, 1)),
+                  geometry(h: 9, w: 75, k: 7, s: 2, d: 1, pads: (3, 3, 3, 3)), geometry(h: 5, w: 70, k: 1, s: 2, d: 1, pads: (0, 0, 0, 0))] {
             let input = generator.floats(2 * g.inputPlane)
             let columns = 3..<(g.outputPlane - 1)
             var unfolded = [Float](repeating: .nan, count: g.reductionDepth * columns.count)
@@ -34,6 +37,22 @@ struct ConvolutionKernelTests {
                 }
             } } }
             #expect(mismatches == 0)
+        }
+    }
+
+    @Test func stridedGatherReadsOnlyWhatItNeeds() {
+        // The source ends at the last value a gather of `count` needs (a read past it is what
+        // AddressSanitizer would flag); counts cover whole vectors, tails and both together.
+        for stride in [2, 3] {
+            for count in 1...40 {
+                let source = (0..<((count - 1) * stride + 1)).map { Float($0) }
+                var target = [Float](repeating: .nan, count: count + 1)
+                source.withUnsafeBufferPointer { s in target.withUnsafeMutableBufferPointer { t in
+                    imgvec_gather_strided(s.baseAddress!, stride, count, t.baseAddress!)
+                } }
+                #expect(Array(target.prefix(count)) == (0..<count).map { Float($0 * stride) }, "stride \(stride) count \(count)")
+                #expect(target[count].isNaN, "nothing written past the end")
+            }
         }
     }
 

@@ -236,6 +236,10 @@ int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape 
 /// result, so the loop cannot be optimised away. Time it to get one thread's arithmetic peak.
 long imgvec_fma_peak_loop(long iterations, double *checksum);
 
+/// target[i] = source[i * stride] for i < count (strided_gather.c; stride 2 is vectorised).
+/// Reads no element past source[(count - 1) * stride].
+void imgvec_gather_strided(const float *source, long stride, long count, float *target);
+
 /// A pool of persistent threads for the engine's parallel loops (thread_pool.c).
 /// Workers spin briefly for the next job, then park; they start on the first parallel job.
 typedef struct imgvec_thread_pool imgvec_thread_pool;
@@ -244,7 +248,7 @@ typedef struct imgvec_thread_pool imgvec_thread_pool;
 typedef void (*imgvec_thread_pool_body)(void *context, long start, long end);
 
 /// A pool for `thread_count` threads in all (the caller counts as one: thread_count - 1
-/// workers are started lazily). NULL when out of memory. Spin budget: 50 us, or
+/// workers are started lazily). NULL when out of memory. Spin budget: 1 ms, or
 /// IMGVEC_POOL_SPIN_US from the environment.
 imgvec_thread_pool *imgvec_thread_pool_create(long thread_count);
 

@@ -1,3 +1,5 @@
+import CKernels
+
 /// Unfolds convolution input patches into a column matrix for GEMM.
 public enum Im2Col {
     /// Writes rows `(channel, ky, kx)` by columns `columns` (flattened output
@@ -70,8 +72,7 @@ public enum Im2Col {
                 if sw == 1 {
                     copy(start, to: out + lead, valid)
                 } else {
-                    let target = out + lead
-                    for i in 0..<valid { target[i] = start[i * sw] }
+                    imgvec_gather_strided(start, sw, valid, out + lead)
                 }
                 let tail = count - lead - valid
                 if tail > 0 { zero(out + lead + valid, tail) }

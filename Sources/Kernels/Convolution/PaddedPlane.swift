@@ -1,3 +1,5 @@
+import CKernels
+
 /// A copy of one input plane with its padding made explicit and its columns
 /// split by stride phase, so that sliding-window kernels read contiguous vectors.
 ///
@@ -41,7 +43,7 @@ struct PaddedPlane {
                 if sw == 1 {
                     (target + first).update(from: source, count: end - first)
                 } else {
-                    for j in 0..<(end - first) { target[first + j] = source[j * sw] }
+                    imgvec_gather_strided(source, sw, end - first, target + first)
                 }
                 if end < width { (target + end).update(repeating: padValue, count: width - end) }
             }

@@ -64,7 +64,8 @@ extension ConvolutionRun {
         let alignment = weights.positions[0].rowAlignment
         // One image with few tiles (14x14 planes: 16): splitting the tiles would leave each
         // thread streaming all 36 weight matrices for a handful of columns. Split the output
-        // channels instead (rows of the 36 GEMMs); each thread transforms the (small) input.
+        // channels instead (rows of the 36 GEMMs). The threads first transform the input
+        // together (a share of its channels each), then multiply their channels from it.
         let splitsChannels = g.batch == 1 && threads > 1 && g.outputChannels >= 4 * alignment * threads
             && WinogradTiling(g, threads: 1).tilesPerBlock * threads <= 2 * WinogradTiling.minimumTiles
         let channelBlocks = splitsChannels ? threads : 1
@@ -84,20 +85,28 @@ extension ConvolutionRun {
         let (lo, hi) = bounds ?? (0, 0)
         let plane = g.outputPlane
 
-        Self.forEachItem(tiling.count * channelBlocks, pool: context.threadPool) { item, worker in
-            let block = item / channelBlocks
-            let channels = Self.rowBlock(item % channelBlocks, of: channelBlocks, rows: cout, alignment: alignment)
-            let scratch = context.scratch(byteCount: scratchBytes, slot: worker).assumingMemoryBound(to: Float.self)
-            let v = scratch, m = scratch + vFloats, transform = scratch + vFloats + mFloats
+        let inputPlane = g.inputPlane
+        /// Input transform of block `block`'s tiles for input channels `channels` into `v`
+        /// (a channel sub-range only at batch 1, where channels are consecutive planes).
+        let transformInput = { (block: Int, channels: Range<Int>, v: UnsafeMutablePointer<Float>,
+                                transform: UnsafeMutablePointer<Float>) in
+            let first = block * tiling.rowsPerBlock, rowCount = min(tiling.rowsPerBlock, tiling.rows - first)
+            var part = shape
+            part.channels = channels.count
+            imgvec_winograd_input(IMGVEC_SGEMM_KERNEL_AUTO, &part, input + channels.lowerBound * inputPlane, first, rowCount,
+                                  v + channels.lowerBound * ld, ld, cin * ld, transform)
+        }
+        /// The 36 GEMMs of block `block` for output channels `channels`, then the output
+        /// transform (bias and clamp fused) and any other activation.
+        let multiply = { (block: Int, channels: Range<Int>, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) in
             let first = block * tiling.rowsPerBlock, rowCount = min(tiling.rowsPerBlock, tiling.rows - first)
             var shape = shape
-            imgvec_winograd_input(IMGVEC_SGEMM_KERNEL_AUTO, &shape, input, first, rowCount, v, ld, cin * ld, transform)
             let n = rowCount * tiling.tilesX
             for position in 0..<36 {
                 GEMM.multiply(packedA: weights.positions[position], rows: channels, n: n, b: v + position * cin * ld,
                               ldb: ld, c: m + (position * cout + channels.lowerBound) * ld, ldc: ld)
             }
-            if channelBlocks == 1 {
+            if channels.count == cout {
                 imgvec_winograd_output(IMGVEC_SGEMM_KERNEL_AUTO, &shape, cout, m, ld, cout * ld, first, rowCount,
                                        bias, clamp, lo, hi, output)
             } else {
@@ -119,6 +128,29 @@ extension ConvolutionRun {
                 }
                 row += lastTy - ty
             }
+        }
+
+        if splitsChannels {
+            // The threads share one transformed input: each transforms a share of the input
+            // channels into slot 0's V, then multiplies its output channels (M in its own slot).
+            let shared = context.scratch(byteCount: scratchBytes, slot: 0).assumingMemoryBound(to: Float.self)
+            let pool = context.threadPool
+            for block in 0..<tiling.count {
+                pool.parallelFor(threads) { part in
+                    let scratch = context.scratch(byteCount: scratchBytes, slot: part).assumingMemoryBound(to: Float.self)
+                    transformInput(block, (cin * part / threads)..<(cin * (part + 1) / threads), shared, scratch + vFloats + mFloats)
+                }
+                pool.parallelFor(channelBlocks) { part in
+                    let scratch = context.scratch(byteCount: scratchBytes, slot: part).assumingMemoryBound(to: Float.self)
+                    multiply(block, Self.rowBlock(part, of: channelBlocks, rows: cout, alignment: alignment), shared, scratch + vFloats)
+                }
+            }
+            return
+        }
+        Self.forEachItem(tiling.count, pool: context.threadPool) { block, worker in
+            let scratch = context.scratch(byteCount: scratchBytes, slot: worker).assumingMemoryBound(to: Float.self)
+            transformInput(block, 0..<cin, scratch, scratch + vFloats + mFloats)
+            multiply(block, 0..<cout, scratch, scratch + vFloats)
         }
     }
 }

@@ -43,6 +43,10 @@ static void sgemm_unblocked(int transA, int transB, long m, long n, long k, floa
         }
 }
 
+/// Row sweep (see sgemm_blocked): the deepest k block, and the largest packed B block in floats.
+#define ROW_SWEEP_MAX_KC 128
+#define ROW_SWEEP_MAX_FLOATS (64 * 1024)
+
 /// The loop nest; `packed` (or else a/transA/lda) supplies A; `packedB` (from column
 /// `bColumn0` on) or else b/transB/ldb supplies B. `epilogue` (may be NULL) runs on each
 /// tile once its last k block is in, with coordinates relative to `c`.
@@ -65,9 +69,17 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
             // With a single MR panel of A no packed B panel would be reused: read B in place
             // (only a partial last panel is packed, to pad it).
             const int directB = !packedB && !transB && m <= mr;
+            // Row sweep: with a short k (a 1x1 convolution expanding few channels, a small stem)
+            // the stores of C cost as much as the products. The whole packed B block then stays
+            // in L2 while each MR-row strip of C is written left to right: MR output streams at a
+            // time instead of every row of the block. Measured on 2 threads, batch 16 (fastest
+            // of 15 runs, alternating): resnet50 -9 to -12%, MobileNetV3 -8%, EfficientNet-B0
+            // -1 to -16%; batch 1 unchanged within noise.
+            const int rowSweep = !packedB && !directB && kc <= ROW_SWEEP_MAX_KC
+                && kc * imgvec_round_up(nc, nr) <= ROW_SWEEP_MAX_FLOATS;
             // When all of A's rows form one block, no packed B panel is reused across blocks: each
             // one is packed just before its use and stays in L1 for every A panel.
-            const int panelwiseB = !packedB && !directB && m <= mcMax;
+            const int panelwiseB = !packedB && !directB && !rowSweep && m <= mcMax;
             const int lastK = pc + kc >= k;
             if (!packedB && !directB && !panelwiseB) imgvec_pack_b(d, transB, b, ldb, pc, kc, jc, nc, bufferB);
             for (long ic = 0; ic < m; ic += mcMax) {
@@ -78,6 +90,19 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                 } else {
                     imgvec_pack_a(d, transA, a, lda, ic, mc, pc, kc, bufferA);
                     blockA = bufferA;
+                }
+                if (rowSweep) {
+                    for (long ir = 0; ir < mc; ir += mr) {
+                        const int rows = (int)imgvec_min(mr, mc - ir);
+                        for (long jr = 0; jr < nc; jr += nr) {
+                            const int width = (int)imgvec_min(nr, nc - jr);
+                            d->tile(kc, blockA + ir * kc, bufferB + jr * kc, imgvec_panel_width(d, width),
+                                    c + (ic + ir) * ldc + jc + jr, ldc, rows, width, alpha, blockBeta);
+                            if (epilogue && lastK)
+                                imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic + ir, rows, jc + jr, width);
+                        }
+                    }
+                    continue;
                 }
                 for (long jr = 0; jr < nc; jr += nr) {
                     const int width = (int)imgvec_min(nr, nc - jr);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The seed's Python loop, for `imgvec bench-embed`: one image at a time, Pillow +
-torchvision-style preprocessing (pillow_preprocess_bench.torchvision_recipe) + ONNX
+torchvision-style or Keras VGG16 preprocessing (pillow_preprocess_bench.RECIPES) + ONNX
 Runtime, exactly how the snippet users copy does it. Prints one JSON object with images
 per second and peak resident memory.
 """
@@ -15,7 +15,7 @@ import numpy as np
 import onnxruntime as ort
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pillow_preprocess_bench import torchvision_recipe  # noqa: E402
+from pillow_preprocess_bench import RECIPES  # noqa: E402
 
 
 def main():
@@ -23,16 +23,22 @@ def main():
     parser.add_argument("model")
     parser.add_argument("files", nargs="+")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--recipe", default="torchvision", choices=sorted(RECIPES))
     args = parser.parse_args()
     options = ort.SessionOptions()
     options.intra_op_num_threads = args.threads
     session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
+    recipe = RECIPES[args.recipe]
+    # The Keras recipe gives HWC arrays: a channels-first model gets them transposed.
+    channels_first = session.get_inputs()[0].shape[1] == 3
     start = time.perf_counter()
     done = 0
     for path in args.files:
         try:
-            x = torchvision_recipe(path)
+            x = recipe(path)
+            if channels_first and x.shape[-1] == 3:
+                x = np.ascontiguousarray(x.transpose(2, 0, 1))
         except Exception:
             continue
         session.run(None, {name: x[None]})[0].reshape(-1)

@@ -16,7 +16,13 @@ import Testing
                                                    scale: 1.0 / 255, mean: [0, 0, 0], std: [1, 1, 1])),
         ("crop larger than the image", PreprocessingRecipe(resize: .shorterSide(40), interpolation: .box, centerCrop: .init(80),
                                                            scale: 1.0 / 255, mean: [0, 0, 0], std: [1, 1, 1])),
-        ("keras nearest (general path)", .kerasVGG16),
+        // Nearest: only the sampled source rows are reconstructed (the others skipped).
+        ("keras nearest 224x224", .kerasVGG16),
+        ("nearest upscale, repeated rows", PreprocessingRecipe(resize: .exact(width: 500, height: 900), interpolation: .nearest,
+                                                              scale: 1.0 / 255, mean: [0, 0, 0], std: [1, 1, 1])),
+        ("nearest shorter side 50, crop 40", PreprocessingRecipe(resize: .shorterSide(50), interpolation: .nearest,
+                                                                 centerCrop: .init(40), scale: 1.0 / 255, mean: [0, 0, 0],
+                                                                 std: [1, 1, 1])),
     ]
 
     static var files: [String] {

@@ -1,4 +1,4 @@
-// libjpeg set-up shared by the JPEG shims (jpeg_codec.c, jpeg_resampled.c): errors become
+// libjpeg set-up shared by the JPEG shims (jpeg_codec.c, jpeg_resampled.c, jpeg_sampled.c): errors become
 // a longjmp back into the shim with a message, a premature end of data is an error (as in
 // Pillow), and the decoder is configured with Pillow's settings. Not a public header.
 #ifndef IMGC_JPEG_SUPPORT_H

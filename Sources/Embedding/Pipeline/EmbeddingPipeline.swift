@@ -15,14 +15,20 @@ public final class EmbeddingPipeline: @unchecked Sendable {
     private let recipe: PreprocessingRecipe
     private let decoder: ImageDecoder
 
+    /// `recipe` with its tensor layout (CHW or HWC) set to what `model`'s 4-D input takes.
+    public static func recipe(_ recipe: PreprocessingRecipe, adaptedTo model: InferenceModel) -> PreprocessingRecipe {
+        var recipe = recipe
+        if let shape = model.graph.inputs.first?.shape, shape.count == 4 {
+            if shape[1].value == 3 { recipe.layout = .chw } else if shape[3].value == 3 { recipe.layout = .hwc }
+        }
+        return recipe
+    }
+
     /// Prepares a pipeline for `model`, adapting the recipe's layout to the model input.
     public init(model: InferenceModel, options: EmbeddingOptions) {
         self.model = model
         self.options = options
-        var recipe = options.recipe
-        if let shape = model.graph.inputs.first?.shape, shape.count == 4 {
-            if shape[1].value == 3 { recipe.layout = .chw } else if shape[3].value == 3 { recipe.layout = .hwc }
-        }
+        let recipe = Self.recipe(options.recipe, adaptedTo: model)
         self.recipe = recipe
         self.decoder = ImageDecoder(maxPixels: options.maxPixels, applyEXIFOrientation: recipe.applyEXIFOrientation)
     }

@@ -35,6 +35,9 @@ struct BenchEmbedCommand: ParsableCommand {
     @Option(name: .customLong("files"), help: "Run end to end over this many entries (the list repeated); repeatable.")
     var fileCounts: [Int] = []
 
+    @Option(help: "Preprocessing recipe, as for `embed --recipe` (the seed's VGG16 recipe is keras-vgg16; the Python loop knows torchvision and keras-vgg16).")
+    var recipe = "torchvision"
+
     @Flag(help: "Also time the end-to-end run with --fast-jpeg.")
     var fastJPEG = false
 
@@ -51,7 +54,8 @@ struct BenchEmbedCommand: ParsableCommand {
         let files = InputCollector.collect(paths)
         guard !files.isEmpty else { throw ValidationError("no image files found") }
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let engine = try EngineOnly(model: model, files: files, batch: batch, threads: threadCount)
+        let resolved = try RecipeResolver.resolve(recipe)
+        let engine = try EngineOnly(model: model, files: files, batch: batch, threads: threadCount, recipe: resolved)
         let configurations = (fileCounts.isEmpty ? [files.count] : fileCounts).flatMap { count in
             (fastJPEG ? [false, true] : [false]).map { (count: count, fast: $0) }
         }
@@ -68,7 +72,7 @@ struct BenchEmbedCommand: ParsableCommand {
         }
         let engineRate = BenchSupport.median(engineRates)
         let rounds = max(1, self.repeat)
-        print("\(files.count) files, model \(URL(fileURLWithPath: model).lastPathComponent), batch \(batch), \(threadCount) threads"
+        print("\(files.count) files, model \(URL(fileURLWithPath: model).lastPathComponent), recipe \(recipe), batch \(batch), \(threadCount) threads"
               + (rounds > 1 ? ", medians of \(rounds) alternating rounds" : ""))
         print(String(format: "engine only (pre-made tensors):   %7.1f images/s", engineRate))
         for (index, configuration) in configurations.enumerated() {
@@ -76,9 +80,12 @@ struct BenchEmbedCommand: ParsableCommand {
             print(String(format: "end to end%@ (%d files):  %7.1f images/s  = %.2fx engine-only   peak %.0f MB",
                          configuration.fast ? " --fast-jpeg" : "", configuration.count, rate, rate / engineRate, peaks[index]))
         }
-        if !noPython {
+        if !noPython && !Self.pythonRecipes.contains(recipe) {
+            print("seed Python loop: skipped (recipe \(recipe) has no Python twin; it knows \(Self.pythonRecipes.joined(separator: ", ")))")
+        } else if !noPython {
             let script = try BenchSupport.locateScript("scripts/seed_loop_bench.py")
-            let output = try BenchSupport.run(executable: "/usr/bin/env", arguments: [python, script, model, "--threads", "\(threadCount)"] + files)
+            let output = try BenchSupport.run(executable: "/usr/bin/env",
+                                              arguments: [python, script, model, "--threads", "\(threadCount)", "--recipe", recipe] + files)
             let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
             let rate = object?["images_per_second"] as? Double ?? .nan
             let peak = object?["peak_rss_mb"] as? Double ?? .nan
@@ -87,16 +94,19 @@ struct BenchEmbedCommand: ParsableCommand {
         }
     }
 
+    /// Recipes scripts/seed_loop_bench.py reproduces with Pillow.
+    static let pythonRecipes = ["torchvision", "keras-vgg16"]
+
     /// The engine alone on one batch of already-preprocessed images, loaded once.
     private struct EngineOnly {
         let inference: InferenceModel
         let tensor: Tensor
         let images: Int
 
-        init(model: String, files: [String], batch: Int, threads: Int) throws {
+        init(model: String, files: [String], batch: Int, threads: Int, recipe: PreprocessingRecipe) throws {
             inference = try InferenceModel(contentsOf: URL(fileURLWithPath: model), options: SessionOptions(threadCount: threads))
-            let recipe = PreprocessingRecipe.torchvision
-            let decoder = ImageDecoder()
+            let recipe = EmbeddingPipeline.recipe(recipe, adaptedTo: inference)
+            let decoder = ImageDecoder(applyEXIFOrientation: recipe.applyEXIFOrientation)
             var prepared: [Tensor] = []
             for path in files where prepared.count < batch {
                 if let decoded = try? decoder.decode(contentsOf: URL(fileURLWithPath: path)), let t = try? recipe.apply(to: decoded.image) {
@@ -130,7 +140,8 @@ struct BenchEmbedCommand: ParsableCommand {
         let entries = (0..<count).map { files[$0 % files.count] }
         try entries.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: list) }
-        var arguments = ["bench-embed-worker", list.path, "--model", model, "--batch", "\(batch)", "--threads", "\(threads)"]
+        var arguments = ["bench-embed-worker", list.path, "--model", model, "--batch", "\(batch)", "--threads", "\(threads)",
+                         "--recipe", recipe]
         if fast { arguments.append("--fast-jpeg") }
         let output = try BenchSupport.run(executable: BenchSupport.selfExecutable, arguments: arguments)
         let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
@@ -147,11 +158,12 @@ struct BenchEmbedWorkerCommand: ParsableCommand {
     @Option var threads: Int
     @Option var decodeThreads: Int?
     @Flag var fastJPEG = false
+    @Option var recipe = "torchvision"
 
     func run() throws {
         let paths = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").map(String.init)
         let inference = try InferenceModel(contentsOf: URL(fileURLWithPath: model), options: SessionOptions(threadCount: threads))
-        let pipeline = EmbeddingPipeline(model: inference, options: EmbeddingOptions(batchSize: batch,
+        let pipeline = EmbeddingPipeline(model: inference, options: EmbeddingOptions(recipe: try RecipeResolver.resolve(recipe), batchSize: batch,
             decodeThreads: decodeThreads ?? ProcessInfo.processInfo.activeProcessorCount, fastJPEG: fastJPEG))
         let start = DispatchTime.now().uptimeNanoseconds
         let progress = try pipeline.run(paths: paths, onBatch: { _ in })

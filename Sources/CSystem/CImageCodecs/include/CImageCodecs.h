@@ -61,6 +61,15 @@ int imgc_jpeg_decode_resampled(const uint8_t *data, size_t size, int scale_denom
                                const imgc_resample_axis *columns,
                                uint8_t *output, size_t output_size, char *message);
 
+/// Decodes a 1- or 3-component JPEG (scaled by 1/scale_denom) for a nearest-neighbour resize:
+/// output row r is source row rows[r] (non-decreasing; -1: black) sampled at source columns
+/// columns[0 ..< column_count] (-1: black), RGB (gray replicated); row_count * column_count * 3
+/// bytes. Rows no output uses are skipped (entropy-decoded only, so damaged data anywhere is an
+/// error, as with imgc_jpeg_decode). jpeg_sampled.c.
+int imgc_jpeg_decode_sampled(const uint8_t *data, size_t size, int scale_denom,
+                             const long *rows, long row_count, const long *columns, long column_count,
+                             uint8_t *output, size_t output_size, char *message);
+
 // MARK: PNG
 
 typedef struct {

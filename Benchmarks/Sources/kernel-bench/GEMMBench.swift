@@ -29,10 +29,8 @@ func benchmarkGEMM() {
                       (256, 128, 2304), (128, 384, 1152), (512, 512, 4608)]
     print("conv-shaped, packed A      packed  unpacked")
     for (m, n, k) in convShapes {
-        let a = (0..<(m * k)).map { _ in Float.random(in: -1...1) }
-        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1) }
+        let (a, b, packed) = randomProblem(m: m, n: n, k: k)
         var c = [Float](repeating: 0, count: m * n)
-        let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k) }
         let packedRate = medianRate(m: m, n: n, k: k) {
             b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
                 GEMM.multiply(packedA: packed, n: n, b: b.baseAddress!, ldb: n, beta: 0, c: c.baseAddress!, ldc: n)
@@ -46,6 +44,13 @@ func benchmarkGEMM() {
         }
         print(String(format: "%5d %5d %5d %9.1f %9.1f", m, n, k, packedRate, plainRate))
     }
+}
+
+/// Random A (m x k) and B (k x n), and A packed for the native kernel.
+private func randomProblem(m: Int, n: Int, k: Int) -> (a: [Float], b: [Float], packed: PackedMatrix) {
+    let a = (0..<(m * k)).map { _ in Float.random(in: -1...1) }
+    let b = (0..<(k * n)).map { _ in Float.random(in: -1...1) }
+    return (a, b, a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k) })
 }
 
 /// GFLOP/s of `body` (one m x n x k multiply): the median of 31 timed batches.
@@ -74,10 +79,8 @@ func benchmarkGEMMScaling() {
     let pool = ThreadPool(threadCount: 2)
     print("    M     N     K   1 thread us  2 threads us  speed-up")
     for (m, n, k) in shapes {
-        let a = (0..<(m * k)).map { _ in Float.random(in: -1...1) }
-        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1) }
+        let (_, b, packed) = randomProblem(m: m, n: n, k: k)
         var c = [Float](repeating: 0, count: m * n)
-        let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k) }
         let alignment = packed.rowAlignment
         func run(blocks: Int) {
             b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in

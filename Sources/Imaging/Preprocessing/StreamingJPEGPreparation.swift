@@ -47,12 +47,10 @@ enum StreamingJPEGPreparation {
     }
 
     /// The window of the nearest-neighbour resize of a `width`×`height` JPEG: the same source
-    /// pixels ``NearestNeighbourScaler`` picks (none when the size is unchanged: a crop).
+    /// pixels ``NearestNeighbourScaler`` picks (for an unchanged size, the identity: a crop).
     static func sampled(_ bytes: [UInt8], window: PreparationWindow, scale: Int, width: Int, height: Int) throws -> RGBImage {
-        let unchanged = window.resizedWidth == width && window.resizedHeight == height
         func sources(_ size: Int, _ resized: Int, _ range: Range<Int>) -> [Int] {
-            if unchanged { return Array(range) }
-            return Array(NearestNeighbourScaler.sourceIndices(inputSize: size, outputSize: resized, upTo: range.upperBound)[range])
+            Array(NearestNeighbourScaler.sourceIndices(inputSize: size, outputSize: resized, upTo: range.upperBound)[range])
         }
         let rows = sources(height, window.resizedHeight, window.rows)
         let columns = sources(width, window.resizedWidth, window.columns)

@@ -16,9 +16,10 @@ extension ConvolutionRun {
 
     /// Whether a convolution of this geometry, run on `threads` threads, takes the channel-lane
     /// path. One thread only: measured at batch 1 (alternating runs, medians of 3), it takes
-    /// resnet50 from 71.0 to 66.9 ms and MobileNetV3 from 7.0 to 6.1 ms on one thread, but on
-    /// two it loses (resnet50 41.7 -> 43.6 ms): the unfold runs before the split, and each
-    /// thread packs the whole transposed input, where the row-block path shares that work.
+    /// resnet50 from 71.0 to 66.9 ms and MobileNetV3 from 7.0 to 6.1 ms on one thread. On two
+    /// threads, even with the unfold shared and the weights split by output channels, it lost
+    /// 20-50% on MobileNetV3's 7x7 layers and only matched the row-block path on resnet50's
+    /// deep ones (whole model within noise, 30 MB more for the second weight layout).
     static func usesChannelLanes(_ g: ConvolutionGeometry, threads: Int) -> Bool {
         channelLanesEnabled && threads == 1 && g.batch == 1 && g.groups == 1 && !g.isDepthwise && g.outputPlane <= channelLanesMaximumPlane
             && g.outputChannels >= 64 && g.reductionDepth >= 64

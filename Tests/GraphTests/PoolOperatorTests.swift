@@ -50,6 +50,16 @@ struct PoolOperatorTests {
         try check("MaxPool", h: 10, w: 11, k: (2, 2), s: (1, 1), d: (2, 3), pads: [0, 0, 0, 0], expectedOut: (8, 8))
     }
 
+    /// The 3x3 stride-2 window's direct kernel: several 16-column blocks with a partial last one,
+    /// one-sided and no padding, ceil_mode's overhang, and ResNet's stem pool.
+    @Test func maxPoolThreeByThreeStrideTwo() throws {
+        try check("MaxPool", n: 1, c: 2, h: 112, w: 112, k: (3, 3), s: (2, 2), pads: [1, 1, 1, 1], expectedOut: (56, 56))
+        try check("MaxPool", h: 13, w: 67, k: (3, 3), s: (2, 2), pads: [1, 1, 1, 1], expectedOut: (7, 34))
+        try check("MaxPool", h: 9, w: 40, k: (3, 3), s: (2, 2), pads: [0, 1, 0, 0], expectedOut: (4, 20))
+        try check("MaxPool", h: 8, w: 70, k: (3, 3), s: (2, 2), pads: [0, 0, 0, 0], ceil: true, expectedOut: (4, 35))
+        try check("MaxPool", h: 5, w: 3, k: (3, 3), s: (2, 2), pads: [1, 1, 1, 1], expectedOut: (3, 2))
+    }
+
     @Test func averagePool() throws {
         for includePad in [false, true] {
             try check("AveragePool", h: 9, w: 10, k: (3, 3), s: (2, 2), pads: [1, 1, 1, 1], includePad: includePad, expectedOut: (5, 5))

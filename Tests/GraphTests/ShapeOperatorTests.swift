@@ -1,4 +1,5 @@
 import Graph
+import Kernels
 import Tensor
 import Testing
 import TestSupport
@@ -70,6 +71,14 @@ import TestSupport
             let y = try run("Transpose", [x], attributes: perm.map { ["perm": .ints($0)] } ?? [:])[0]
             #expect(y.shape == p.map { shape[$0] })
             #expect(y.toFloats() == Self.transposed(x.toFloats(), shape, p), "\(shape) \(p)")
+        }
+        // Large enough to be split across threads: attention's head split, and a scattered walk.
+        let context = ExecutionContext(threadPool: ThreadPool(threadCount: 3))
+        for (shape, p) in [([2, 50, 3, 12, 64], [2, 0, 3, 1, 4]), ([64, 41, 30], [2, 1, 0])] {
+            let x = generator.tensor(shape)
+            let node = Node(name: "t", opType: "Transpose", inputs: ["x"], outputs: ["y"], attributes: ["perm": .ints(p)])
+            let y = try OperatorRegistry.standard.evaluate(node, inputs: [x], context: context)[0]
+            #expect(y.toFloats() == Self.transposed(x.toFloats(), shape, p), "\(shape) \(p) on 3 threads")
         }
         let ints = try run("Transpose", [int64s([1, 2, 3, 4, 5, 6], [2, 3])])[0]
         #expect(ints.toInt64s() == [1, 4, 2, 5, 3, 6])

@@ -236,6 +236,12 @@ int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape 
 /// result, so the loop cannot be optimised away. Time it to get one thread's arithmetic peak.
 long imgvec_fma_peak_loop(long iterations, double *checksum);
 
+/// Max pooling of one plane with a 3x3 window at stride 2, no dilation, any padding (windows
+/// past the input read -inf; max_pool.c). Returns 0, writing nothing, when this CPU has no
+/// vector path for it (the caller then pools another way).
+int imgvec_max_pool_3x3s2(const float *input, long input_height, long input_width, float *output,
+                          long output_height, long output_width, long pad_top, long pad_left);
+
 /// target[i] = source[i * stride] for i < count (strided_gather.c; stride 2 is vectorised).
 /// Reads no element past source[(count - 1) * stride].
 void imgvec_gather_strided(const float *source, long stride, long count, float *target);

@@ -82,6 +82,12 @@ public protocol Operator: AnyObject {
     /// never calls `execute`. Default `nil`.
     var aliasedInput: Int? { get }
 
+    /// When, for these types, every output is a contiguous piece of input 0 (Split along an
+    /// axis with only size-1 axes before it), the byte offset of each output within input 0:
+    /// the planner then places the outputs inside the input's buffer and never calls
+    /// `execute`. Default `nil` (outputs get buffers of their own).
+    func outputViewOffsets(_ inputs: [TensorType?], outputs: [TensorType]) -> [Int]?
+
     /// Multiply-adds for one run with these input types (for `inspect` and the
     /// benchmark's GFLOP/s). Default 0.
     func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int
@@ -94,6 +100,7 @@ public protocol Operator: AnyObject {
 
 extension Operator {
     public var aliasedInput: Int? { nil }
+    public func outputViewOffsets(_ inputs: [TensorType?], outputs: [TensorType]) -> [Int]? { nil }
     public var packedInputs: [Int] { [] }
     public func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int { 0 }
 }

@@ -86,8 +86,12 @@ final class ExecutionPlan {
             pending.append(PendingStep(nodeIndex: index, outputTypes: outputTypes))
         }
 
-        // Buffers: graph inputs, then every non-constant step output; aliasing ops share their source's buffer.
+        // Buffers: graph inputs, then every non-constant step output; aliasing ops share their
+        // source's buffer, and outputs that are pieces of their input (a view) sit inside it, at
+        // `viewOffset` bytes past the buffer's start.
         var bufferOf: [String: Int] = [:]
+        var viewOffset: [String: Int] = [:]
+        var viewSteps = Set<Int>()
         var requests: [MemoryPlanner.Request] = []
         func touch(_ buffer: Int, at step: Int) { requests[buffer].lastStep = max(requests[buffer].lastStep, step) }
         for (name, type) in inputTypes where needed.contains(name) {
@@ -100,10 +104,21 @@ final class ExecutionPlan {
                 if let buffer = bufferOf[name] { touch(buffer, at: stepIndex) }
             }
             let op = compiled.operators[step.nodeIndex]
+            if let sourceName = node.input(0), let buffer = bufferOf[sourceName],
+               let offsets = op.outputViewOffsets(node.inputs.map { $0.isEmpty ? nil : types[$0] }, outputs: step.outputTypes),
+               offsets.count == step.outputTypes.count {
+                for (slot, name) in node.outputs.enumerated() where !name.isEmpty && slot < offsets.count {
+                    bufferOf[name] = buffer
+                    viewOffset[name] = viewOffset[sourceName, default: 0] + offsets[slot]
+                }
+                viewSteps.insert(stepIndex)
+                continue
+            }
             for (slot, name) in node.outputs.enumerated() where !name.isEmpty {
                 if slot == 0, let aliased = op.aliasedInput, let sourceName = node.input(aliased),
                    let buffer = bufferOf[sourceName] {
                     bufferOf[name] = buffer
+                    viewOffset[name] = viewOffset[sourceName]
                     continue
                 }
                 bufferOf[name] = requests.count
@@ -117,14 +132,15 @@ final class ExecutionPlan {
         func view(_ name: String) -> Tensor? {
             if let constant = constants[name] { return constant }
             guard let buffer = bufferOf[name], let type = types[name] else { return nil }
-            return Tensor(dataType: type.dataType, shape: type.shape, storage: arena, byteOffset: offsets[buffer])
+            return Tensor(dataType: type.dataType, shape: type.shape, storage: arena,
+                          byteOffset: offsets[buffer] + viewOffset[name, default: 0])
         }
 
         var steps: [Step] = []
-        for step in pending {
+        for (stepIndex, step) in pending.enumerated() {
             let node = graph.nodes[step.nodeIndex]
             let op = compiled.operators[step.nodeIndex]
-            if op.aliasedInput != nil { continue } // a view: nothing to run
+            if op.aliasedInput != nil || viewSteps.contains(stepIndex) { continue } // a view: nothing to run
             let inputs = node.inputs.map { $0.isEmpty ? nil : view($0) }
             var outputs: [Tensor] = []
             for (slot, type) in step.outputTypes.enumerated() {

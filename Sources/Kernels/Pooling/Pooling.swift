@@ -1,3 +1,5 @@
+import CKernels
+
 /// Max and average pooling over NCHW planes (SIMD over output columns).
 ///
 /// Windows are described by a ``ConvolutionGeometry`` (channels unused). Planes
@@ -11,9 +13,16 @@ public enum Pooling {
         PaddedPlane(g).count + g.outputHeight + g.outputWidth
     }
 
-    /// Max pooling of one plane.
+    /// Max pooling of one plane. A 3x3 window at stride 2 (ResNet's stem) reads the input
+    /// directly where the CPU has a vector kernel for it (`max_pool.c`); other windows are padded first.
     public static func maxPlane(_ input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                                 geometry g: ConvolutionGeometry, scratch: UnsafeMutablePointer<Float>) {
+        if g.kernelHeight == 3, g.kernelWidth == 3, g.strideHeight == 2, g.strideWidth == 2,
+           g.dilationHeight == 1, g.dilationWidth == 1,
+           imgvec_max_pool_3x3s2(input, g.inputHeight, g.inputWidth, output, g.outputHeight, g.outputWidth,
+                                 g.padTop, g.padLeft) != 0 {
+            return
+        }
         let layout = PaddedPlane(g)
         layout.fill(from: input, geometry: g, padValue: -.infinity, into: scratch)
         slide(scratch, layout, g, initial: -.infinity, output: output) { VectorKernels.max($0, $1) }

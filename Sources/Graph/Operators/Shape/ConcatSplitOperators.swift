@@ -96,6 +96,19 @@ final class SplitOperator: Operator {
         }
     }
 
+    /// Pieces of an axis with only size-1 axes before it are contiguous runs of the input
+    /// (attention's `Split` of q, k and v): the planner makes them views, with no copy.
+    func outputViewOffsets(_ inputs: [TensorType?], outputs: [TensorType]) -> [Int]? {
+        guard let x = inputs.first ?? nil, let a = try? ShapeSupport.axis(axis, rank: x.shape.count, node: node),
+              x.shape[..<a].allSatisfy({ $0 == 1 }) else { return nil }
+        var offsets: [Int] = [], offset = 0
+        for part in outputs {
+            offsets.append(offset)
+            offset += part.byteCount
+        }
+        return offset == x.byteCount ? offsets : nil
+    }
+
     func execute(_ inputs: [Tensor?], _ outputs: [Tensor], _ context: ExecutionContext) throws {
         guard let x = inputs[0] else { throw GraphError.invalidInput(node: node.label, reason: "missing input") }
         let a = try ShapeSupport.axis(axis, rank: x.rank, node: node)

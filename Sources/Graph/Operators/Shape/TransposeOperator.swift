@@ -86,14 +86,36 @@ final class TransposeOperator: Operator {
         let innermostContiguous = order.last == rank - 1
         let run = innermostContiguous ? outShape[rank - 1] : 1
         let outerRank = innermostContiguous ? rank - 1 : rank
+        let runs = count / run
+        let walk = { (chunk: Range<Int>) in
+            copyRuns(chunk, run: run, outShape: Array(outShape[..<outerRank]), inStrides: Array(inStrides[..<outerRank]),
+                     source, destination)
+        }
+        if count >= parallelElements { context.threadPool.parallelChunks(runs, body: walk) } else { walk(0..<runs) }
+    }
+
+    /// Below this many elements a transpose runs on the calling thread (a pool hand-off costs more).
+    static let parallelElements = 1 << 16
+
+    /// Output runs `chunk` (of `run` contiguous elements each; `run` 1 for a scattered walk):
+    /// output run `r` is, in row-major order over `outShape`, the input run at the sum of its
+    /// indices times `inStrides`.
+    private static func copyRuns<Word>(_ chunk: Range<Int>, run: Int, outShape: [Int], inStrides: [Int],
+                                       _ source: UnsafePointer<Word>, _ destination: UnsafeMutablePointer<Word>) {
+        let outerRank = outShape.count
         var index = [Int](repeating: 0, count: outerRank)
-        var offset = 0
-        var position = 0
-        while position < count {
-            if innermostContiguous {
-                (destination + position).update(from: source + offset, count: run)
-            } else {
+        var offset = 0, remainder = chunk.lowerBound
+        for axis in stride(from: outerRank - 1, through: 0, by: -1) {
+            index[axis] = remainder % outShape[axis]
+            remainder /= outShape[axis]
+            offset += index[axis] * inStrides[axis]
+        }
+        var position = chunk.lowerBound * run
+        for _ in chunk {
+            if run == 1 {
                 destination[position] = source[offset]
+            } else {
+                (destination + position).update(from: source + offset, count: run)
             }
             position += run
             var axis = outerRank - 1

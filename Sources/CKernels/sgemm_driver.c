@@ -50,9 +50,31 @@ static void sgemm_unblocked(int transA, int transB, long m, long n, long k, floa
 /// The loop nest; `packed` (or else a/transA/lda) supplies A; `packedB` (from column
 /// `bColumn0` on) or else b/transB/ldb supplies B. `epilogue` (may be NULL) runs on each
 /// tile once its last k block is in, with coordinates relative to `c`.
+/// Multiplies row p of each packed panel of B (kc rows of `imgvec_panel_width` floats, panels
+/// of nc columns) by scale[p]: op(B) = diag(scale) B, applied while the block is in cache.
+static void scale_packed_b(const imgvec_kernel_desc *d, const float *scale, long kc, long nc, float *dst) {
+    for (long j = 0; j < nc; j += d->nr) {
+        const long stride = imgvec_panel_width(d, imgvec_min(d->nr, nc - j));
+        for (long p = 0; p < kc; p++) {
+            float *row = dst + p * stride;
+            const float factor = scale[p];
+            for (long q = 0; q < stride; q++) row[q] *= factor;
+        }
+        dst += stride * kc;
+    }
+}
+
+/// imgvec_pack_b, then the rows scaled by bRowScale[pc ...] when it is given.
+static void pack_b_block(const imgvec_kernel_desc *d, int transB, const float *b, long ldb, const float *bRowScale,
+                         long pc, long kc, long jc, long nc, float *dst) {
+    imgvec_pack_b(d, transB, b, ldb, pc, kc, jc, nc, dst);
+    if (bRowScale) scale_packed_b(d, bRowScale + pc, kc, nc, dst);
+}
+
+/// The blocked product. `bRowScale` (or NULL) scales op(B)'s rows (k) as B is packed.
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
                          float alpha, const float *a, long lda, const imgvec_packed_a *packed, long packedRow0,
-                         const float *b, long ldb, const imgvec_packed_b *packedB, long bColumn0,
+                         const float *b, long ldb, const float *bRowScale, const imgvec_packed_b *packedB, long bColumn0,
                          float beta, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
     const long mr = d->mr, nr = d->nr, kcMax = imgvec_k_step(d, k), mcMax = d->mc, ncMax = d->nc;
     float *bufferB = packedB ? NULL : imgvec_thread_scratch(0, kcMax * imgvec_round_up(imgvec_min(ncMax, n), nr));
@@ -68,7 +90,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
             const float blockBeta = pc == 0 ? beta : 1.0f;
             // With a single MR panel of A no packed B panel would be reused: read B in place
             // (only a partial last panel is packed, to pad it).
-            const int directB = !packedB && !transB && m <= mr;
+            const int directB = !packedB && !transB && m <= mr && !bRowScale;
             // Row sweep: with a short k (a 1x1 convolution expanding few channels, a small stem)
             // the stores of C cost as much as the products. The whole packed B block then stays
             // in L2 while each MR-row strip of C is written left to right: MR output streams at a
@@ -81,7 +103,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
             // one is packed just before its use and stays in L1 for every A panel.
             const int panelwiseB = !packedB && !directB && !rowSweep && m <= mcMax;
             const int lastK = pc + kc >= k;
-            if (!packedB && !directB && !panelwiseB) imgvec_pack_b(d, transB, b, ldb, pc, kc, jc, nc, bufferB);
+            if (!packedB && !directB && !panelwiseB) pack_b_block(d, transB, b, ldb, bRowScale, pc, kc, jc, nc, bufferB);
             for (long ic = 0; ic < m; ic += mcMax) {
                 const long mc = imgvec_min(mcMax, m - ic);
                 const float *blockA;
@@ -111,7 +133,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     if (packedB) {
                         panelB = packedB->data + packedB->paddedN * pc + (bColumn0 + jc + jr) * kc;
                     } else if (panelwiseB) {
-                        imgvec_pack_b(d, transB, b, ldb, pc, kc, jc + jr, width, bufferB);
+                        pack_b_block(d, transB, b, ldb, bRowScale, pc, kc, jc + jr, width, bufferB);
                         panelB = bufferB;
                     } else if (directB) {
                         if (width == nr) {
@@ -177,7 +199,7 @@ static void sgemm_dispatch(const imgvec_kernel_desc *d, int transA, int transB, 
         d->matrix_times_vector(m, k, alpha, a, lda, b, beta, c, ldc);
         return;
     }
-    if (sgemm_blocked(d, transA, transB, m, n, k, alpha, a, lda, NULL, 0, b, ldb, NULL, 0, beta, c, ldc, NULL) != 0)
+    if (sgemm_blocked(d, transA, transB, m, n, k, alpha, a, lda, NULL, 0, b, ldb, NULL, NULL, 0, beta, c, ldc, NULL) != 0)
         sgemm_unblocked(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
@@ -248,7 +270,7 @@ void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, floa
     if (!packed || n <= 0) return;
     if (alpha == 0) { scale_c(packed->m, n, beta, c, ldc); return; }
     if (sgemm_blocked(packed->kernel, 0, transB, packed->m, n, packed->k, alpha, NULL, 0, packed, 0,
-                      b, ldb, NULL, 0, beta, c, ldc, NULL) != 0)
+                      b, ldb, NULL, NULL, 0, beta, c, ldc, NULL) != 0)
         sgemm_packed_unblocked(packed, transB, n, alpha, b, ldb, beta, c, ldc);
 }
 
@@ -257,6 +279,13 @@ long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed) { return pac
 int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
                              float alpha, const float *b, long ldb, float beta, float *c, long ldc,
                              const imgvec_sgemm_epilogue *epilogue) {
+    return imgvec_sgemm_packed_rows_scaled(packed, row_begin, row_end, transB, n, alpha, b, ldb, NULL, beta, c, ldc,
+                                           epilogue);
+}
+
+int imgvec_sgemm_packed_rows_scaled(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
+                                    float alpha, const float *b, long ldb, const float *b_row_scale, float beta,
+                                    float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
     if (!packed || row_begin < 0 || row_end > packed->m || row_begin % packed->kernel->mr != 0) return -1;
     const long m = row_end - row_begin;
     if (m <= 0 || n <= 0) return 0;
@@ -273,7 +302,7 @@ int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long
         return 0;
     }
     return sgemm_blocked(packed->kernel, 0, transB, m, n, packed->k, alpha, NULL, 0, packed, row_begin,
-                         b, ldb, NULL, 0, beta, c, ldc, tileEpilogue);
+                         b, ldb, b_row_scale, NULL, 0, beta, c, ldc, tileEpilogue);
 }
 
 imgvec_packed_b *imgvec_sgemm_pack_b(imgvec_sgemm_kernel kernel, int transB, long k, long n,
@@ -326,7 +355,7 @@ int imgvec_sgemm_packed_b(int transA, long m, float alpha, const float *a, long 
         imgvec_sgemm_apply_epilogue(tileEpilogue, block, ldc, 0, m, 0, n);
         return 0;
     }
-    if (sgemm_blocked(packed->kernel, transA, 0, m, n, packed->k, alpha, a, lda, NULL, 0, NULL, 0, packed,
+    if (sgemm_blocked(packed->kernel, transA, 0, m, n, packed->k, alpha, a, lda, NULL, 0, NULL, 0, NULL, packed,
                       column_begin, beta, block, ldc, tileEpilogue) != 0) {
         return -1;
     }

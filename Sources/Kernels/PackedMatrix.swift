@@ -61,20 +61,32 @@ extension GEMM {
     /// at the block's first row; `rows.lowerBound` a multiple of ``PackedMatrix/rowAlignment``).
     /// Lets threads split a product with few columns by rows instead. The epilogue runs on each
     /// micro-tile as it is finished (in L1); its `rowBias` is indexed by `A`'s rows (absolute),
-    /// its residual like the block of `C`.
+    /// its residual like the block of `C`. With `bRowScale` (`A.columns` floats), B's row `p` is
+    /// multiplied by `bRowScale[p]` as it is packed (a per-input-channel scale, never written out).
     public static func multiply(packedA: PackedMatrix, rows: Range<Int>, n: Int,
-                                b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+                                b: UnsafePointer<Float>, ldb: Int, bRowScale: UnsafePointer<Float>? = nil,
+                                c: UnsafeMutablePointer<Float>, ldc: Int,
                                 epilogue: GEMMEpilogue = GEMMEpilogue()) {
         guard n > 0, !rows.isEmpty else { return }
         if let handle = packedA.packed {
             var value = epilogue.cValue
             let status = epilogue.isEmpty
-                ? imgvec_sgemm_packed_rows(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, 0, c, ldc, nil)
-                : imgvec_sgemm_packed_rows(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, 0, c, ldc, &value)
+                ? imgvec_sgemm_packed_rows_scaled(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, bRowScale,
+                                                  0, c, ldc, nil)
+                : imgvec_sgemm_packed_rows_scaled(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, bRowScale,
+                                                  0, c, ldc, &value)
             precondition(status == 0, "packed-A row block \(rows) is not aligned to \(packedA.rowAlignment)")
         } else if let plain = packedA.plain {
-            multiply(m: rows.count, n: n, k: packedA.columns, a: plain + rows.lowerBound * packedA.columns,
-                     lda: packedA.columns, b: b, ldb: ldb, c: c, ldc: ldc)
+            let depth = packedA.columns
+            var scaled: UnsafeMutablePointer<Float>?
+            if let bRowScale {
+                let copy = UnsafeMutablePointer<Float>.allocate(capacity: depth * n)
+                for p in 0..<depth { for j in 0..<n { copy[p * n + j] = b[p * ldb + j] * bRowScale[p] } }
+                scaled = copy
+            }
+            defer { scaled?.deallocate() }
+            multiply(m: rows.count, n: n, k: depth, a: plain + rows.lowerBound * depth,
+                     lda: depth, b: scaled.map { UnsafePointer($0) } ?? b, ldb: scaled == nil ? ldb : n, c: c, ldc: ldc)
             var shifted = epilogue
             shifted.rowBias = epilogue.rowBias.map { $0 + rows.lowerBound }
             shifted.apply(c, ldc: ldc, rows: 0..<rows.count, columns: 0..<n)

@@ -67,6 +67,13 @@ int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long
                              float alpha, const float *b, long ldb, float beta, float *c, long ldc,
                              const struct imgvec_sgemm_epilogue *epilogue);
 
+/// imgvec_sgemm_packed_rows with op(B) = diag(b_row_scale) B (b_row_scale: k floats, or NULL):
+/// a per-input-channel scale (squeeze-excitation's) applied as B is packed, so the scaled
+/// input is never written out.
+int imgvec_sgemm_packed_rows_scaled(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
+                                    float alpha, const float *b, long ldb, const float *b_row_scale, float beta,
+                                    float *c, long ldc, const struct imgvec_sgemm_epilogue *epilogue);
+
 /// The row granularity of a packed A (the micro-kernel's MR).
 long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed);
 

@@ -20,11 +20,12 @@ public struct GraphOptimizer {
 
     /// Identity removal, load-time constant folding, Pad folding into Conv, BatchNorm
     /// folding, MatMul bias folding, GELU recognition, activation fusion, MatMul operand
-    /// (Transpose, scale) folding, residual-add folding into MatMul and Conv, then dead-node removal.
+    /// (Transpose, scale) folding, residual-add folding into MatMul and Conv, squeeze-excitation
+    /// scales folded into the pointwise Conv that reads them, then dead-node removal.
     public static var standardPasses: [GraphPass] {
         [IdentityEliminationPass(), ConstantFoldingPass(), PadFoldingPass(), BatchNormFoldingPass(),
          MatMulBiasFusionPass(), GeluFusionPass(), ActivationFusionPass(), MatMulOperandFusionPass(),
-         ResidualAddFusionPass(), ConvResidualFusionPass(), DeadNodeEliminationPass()]
+         ResidualAddFusionPass(), ConvResidualFusionPass(), ChannelScaleFusionPass(), DeadNodeEliminationPass()]
     }
 
     /// Runs every pass in order and returns the rewritten graph.

@@ -18,6 +18,10 @@ func registerConvolutionOperators(in registry: OperatorRegistry) {
 /// scratch (see ``ConvolutionTiling``). Bias and activation run per output tile
 /// while it is in cache. 3x3 stride-1 convolutions with enough channels use Winograd
 /// F(4x4, 3x3) (``WinogradWeights``, ``WinogradTiling``) when the plane has enough tiles.
+///
+/// Fusion passes may add inputs past ONNX's three: input 3, a skip connection added before the
+/// activation (``ConvResidualFusionPass``); input 4, a scale per image and input channel
+/// (`[N or 1, C, 1, ...]`) that multiplies the input first (``ChannelScaleFusionPass``).
 final class ConvOperator: Operator {
     let label: String
     let window: SlidingWindow
@@ -136,7 +140,18 @@ final class ConvOperator: Operator {
                 throw GraphError.shapeMismatch(node: label, reason: "fused residual \(residual) does not broadcast to the output \(outputShape)")
             }
         }
+        if inputs.count > 4, let scale = inputs[4] {
+            guard scale.dataType == .float32, Self.isChannelScale(scale.shape, for: x.shape) else {
+                throw GraphError.shapeMismatch(node: label, reason: "fused input scale \(scale) is not one value per image and channel of \(x.shape)")
+            }
+        }
         return [TensorType(.float32, outputShape)]
+    }
+
+    /// Whether `scale` holds one factor per input channel, for every image or per image.
+    static func isChannelScale(_ scale: [Int], for input: [Int]) -> Bool {
+        scale.count == input.count && (scale[0] == 1 || scale[0] == input[0]) && scale[1] == input[1]
+            && scale.dropFirst(2).allSatisfy { $0 == 1 }
     }
 
     func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int {
@@ -151,15 +166,24 @@ final class ConvOperator: Operator {
         let g = try geometry(x.shape, w.shape)
         let bias = inputs.count > 2 ? inputs[2].map { UnsafePointer($0.floatPointer) } : nil
         let residual = inputs.count > 3 ? inputs[3] : nil
+        var source = x, inputScale: ConvolutionRun.InputScale?
+        if inputs.count > 4, let scale = inputs[4] {
+            let stride = scale.shape[0] == 1 ? 0 : g.inputChannels
+            if g.isPointwise && !g.isDepthwise {
+                inputScale = ConvolutionRun.InputScale(values: UnsafePointer(scale.floatPointer), imageStride: stride)
+            } else {
+                source = Self.scaled(x, by: scale, imageStride: stride)   // other paths read the input in place
+            }
+        }
         let usesWinograd = winogradEligible && ConvolutionRun.usesWinograd(g)
         // A same-shape residual on the GEMM path is added in each tile's epilogue, in cache;
         // elsewhere the convolution runs without activation and a post-pass adds it.
         let fusesResidual = residual.map { $0.shape == outputs[0].shape } ?? false && !g.isDepthwise && !usesWinograd
         let postPass = residual != nil && !fusesResidual
-        let run = ConvolutionRun(geometry: g, input: x.floatPointer, weights: g.isDepthwise ? w.floatPointer : nil, bias: bias,
+        let run = ConvolutionRun(geometry: g, input: source.floatPointer, weights: g.isDepthwise ? w.floatPointer : nil, bias: bias,
                                  activation: postPass ? nil : activation, output: outputs[0].floatPointer,
                                  residual: fusesResidual ? residual.map { UnsafePointer($0.floatPointer) } : nil,
-                                 context: context)
+                                 inputScale: inputScale, context: context)
         defer { if postPass, let residual { addResidual(residual, to: outputs[0], context) } }
         if g.isDepthwise {
             run.depthwise()
@@ -184,6 +208,20 @@ final class ConvOperator: Operator {
         } else if let packed = packed(w, rows: rows, depth: depth, groups: g.groups) {
             run.gemm(weights: packed)
         }
+    }
+
+    /// A copy of `x` with each image's channel planes multiplied by their factors in `scale`.
+    private static func scaled(_ x: Tensor, by scale: Tensor, imageStride: Int) -> Tensor {
+        let copy = Tensor(zeros: x.shape)
+        let images = x.shape[0], channels = x.shape[1], plane = x.count / max(1, images * channels)
+        let source = UnsafePointer(x.floatPointer), target = copy.floatPointer, factors = UnsafePointer(scale.floatPointer)
+        for image in 0..<images {
+            for channel in 0..<channels {
+                let factor = factors[image * imageStride + channel], offset = (image * channels + channel) * plane
+                for i in 0..<plane { target[offset + i] = source[offset + i] * factor }
+            }
+        }
+        return copy
     }
 
     /// `output = activation(output + residual)` (residual broadcast to the output), split over the pool.

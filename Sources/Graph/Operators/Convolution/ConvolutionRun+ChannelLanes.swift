@@ -29,12 +29,20 @@ extension ConvolutionRun {
     func channelLanes(weights: PackedWeights) {
         let g = geometry
         let plane = g.outputPlane, depth = g.reductionDepth, channels = g.outputChannels
-        // Scratch: the unfolded input (K × plane; the input itself when pointwise), then Cᵀ (plane × Cout).
-        let unfoldFloats = g.isPointwise ? 0 : depth * plane
+        // Scratch: the unfolded input (K × plane; the input itself when pointwise and unscaled),
+        // then Cᵀ (plane × Cout).
+        let unfoldFloats = g.isPointwise && inputScale == nil ? 0 : depth * plane
         let scratch = context.scratch(byteCount: (unfoldFloats + plane * channels) * 4, slot: 0)
             .assumingMemoryBound(to: Float.self)
         let unfolded: UnsafePointer<Float>
-        if g.isPointwise {
+        if g.isPointwise, let inputScale {
+            let scale = inputScale.channels(image: 0, from: 0)
+            for channel in 0..<depth {
+                let factor = scale[channel], from = input + channel * plane, target = scratch + channel * plane
+                for position in 0..<plane { target[position] = from[position] * factor }
+            }
+            unfolded = UnsafePointer(scratch)
+        } else if g.isPointwise {
             unfolded = input
         } else {
             Im2Col.unfold(input, geometry: g, columns: 0..<plane, into: scratch)

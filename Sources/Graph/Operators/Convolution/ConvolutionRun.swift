@@ -13,13 +13,27 @@ struct ConvolutionRun {
     /// A skip connection added before the activation (same shape as `output`); only the
     /// per-image GEMM path takes it here, the others get it from ``ConvOperator``'s post-pass.
     let residual: UnsafePointer<Float>?
+    /// A scale per input channel (squeeze-excitation's), `inputChannels` floats per image, that
+    /// multiplies the input as the GEMM reads it; pointwise convolutions only (see ``InputScale``).
+    let inputScale: InputScale?
     let context: ExecutionContext
+
+    /// Per-image, per-channel factors for the input: image `i`'s at `values + i * imageStride`
+    /// (`imageStride` 0: one set for every image).
+    struct InputScale {
+        let values: UnsafePointer<Float>
+        let imageStride: Int
+
+        func channels(image: Int, from channel: Int) -> UnsafePointer<Float> { values + image * imageStride + channel }
+    }
 
     init(geometry: ConvolutionGeometry, input: UnsafePointer<Float>, weights: UnsafePointer<Float>?,
          bias: UnsafePointer<Float>?, activation: Activation?, output: UnsafeMutablePointer<Float>,
-         residual: UnsafePointer<Float>? = nil, context: ExecutionContext) {
+         residual: UnsafePointer<Float>? = nil, inputScale: InputScale? = nil, context: ExecutionContext) {
+        precondition(inputScale == nil || geometry.isPointwise, "an input scale needs a pointwise convolution")
         self.geometry = geometry; self.input = UnsafePointer(input); self.weights = weights
         self.bias = bias; self.activation = activation; self.output = output; self.residual = residual
+        self.inputScale = inputScale
         self.context = context
     }
 
@@ -74,7 +88,7 @@ struct ConvolutionRun {
         let scratchFloats = (depth + rows) * tiling.width
         context.reserveScratch(byteCount: scratchFloats * 4)
         let context = self.context, input = self.input, bias = self.bias
-        let output = self.output, activation = self.activation, residual = self.residual
+        let output = self.output, activation = self.activation, residual = self.residual, inputScale = self.inputScale
 
         Self.forEachItem(g.groups * tiling.count * rowBlocks, pool: context.threadPool) { item, worker in
             let tileItem = item / rowBlocks
@@ -101,7 +115,8 @@ struct ConvolutionRun {
                 let blockC = c + block.lowerBound * plane
                 let epilogue = GEMMEpilogue(activation: activation, residual: residual.map { $0 + (blockC - output) },
                                             residualStride: plane, rowBias: groupBias, residualBeforeActivation: true)
-                GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: b, ldb: ldb,
+                let scale = inputScale?.channels(image: firstImage, from: group * g.inputChannelsPerGroup)
+                GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: b, ldb: ldb, bRowScale: scale,
                               c: blockC, ldc: plane, epilogue: epilogue)
                 return
             }
@@ -111,9 +126,16 @@ struct ConvolutionRun {
                 let lower = max(columns.lowerBound, image * plane), upper = min(columns.upperBound, image * plane + plane)
                 let offset = lower - columns.lowerBound, local = (lower - image * plane)..<(upper - image * plane)
                 if pointwise {
+                    let scale = inputScale?.channels(image: image, from: group * g.inputChannelsPerGroup)
                     for channel in 0..<g.inputChannelsPerGroup {
-                        (scratch + channel * width + offset).update(from: source(image) + channel * g.inputPlane + local.lowerBound,
-                                                                  count: local.count)
+                        let target = scratch + channel * width + offset
+                        let from = source(image) + channel * g.inputPlane + local.lowerBound
+                        if let scale {
+                            let factor = scale[channel]
+                            for i in 0..<local.count { target[i] = from[i] * factor }
+                        } else {
+                            target.update(from: from, count: local.count)
+                        }
                     }
                 } else {
                     Im2Col.unfold(source(image), geometry: g, columns: local, into: scratch + offset, rowStride: width)

@@ -60,34 +60,4 @@ public enum VectorKernels {
         }
         while i < count { data[i] += values[i]; i += 1 }
     }
-
-    /// Sum of `count` floats.
-    @inlinable
-    public static func sum(_ data: UnsafePointer<Float>, count: Int) -> Float {
-        var a0 = V(), a1 = V()
-        var i = 0
-        while i + 16 <= count {
-            a0 += UnsafeRawPointer(data + i).loadUnaligned(as: V.self)
-            a1 += UnsafeRawPointer(data + i + 8).loadUnaligned(as: V.self)
-            i += 16
-        }
-        var total = (a0 + a1).sum()
-        while i < count { total += data[i]; i += 1 }
-        return total
-    }
-
-    /// Largest of `count >= 1` floats.
-    @inlinable
-    public static func maximum(_ data: UnsafePointer<Float>, count: Int) -> Float {
-        var m0 = V(repeating: -.infinity), m1 = V(repeating: -.infinity)
-        var i = 0
-        while i + 16 <= count {
-            m0 = max(m0, UnsafeRawPointer(data + i).loadUnaligned(as: V.self))
-            m1 = max(m1, UnsafeRawPointer(data + i + 8).loadUnaligned(as: V.self))
-            i += 16
-        }
-        var best = max(m0, m1).max()
-        while i < count { best = Swift.max(best, data[i]); i += 1 }
-        return best
-    }
 }

@@ -82,12 +82,25 @@ struct ConvolutionKernelTests {
         #expect(Comparison.maxAbsDifference(output, expected) < 1e-5)
     }
 
-    @Test func poolingGlobalReductions() {
-        var generator = SeededGenerator(seed: 2)
-        let values = generator.floats(37)
+    /// Plane sizes around the 16-lane vectors and the 64-float unrolled step, three planes each.
+    @Test(arguments: [1, 15, 16, 37, 49, 64, 100, 196, 3136])
+    func poolingGlobalReductions(count: Int) {
+        var generator = SeededGenerator(seed: UInt64(count))
+        let values = generator.floats(3 * count)
+        var means = [Float](repeating: .nan, count: 3), maxima = means
         values.withUnsafeBufferPointer { p in
-            #expect(abs(Pooling.globalAverage(p.baseAddress!, count: 37) - values.reduce(0, +) / 37) < 1e-6)
-            #expect(Pooling.globalMaximum(p.baseAddress!, count: 37) == values.max()!)
+            means.withUnsafeMutableBufferPointer {
+                Pooling.globalPool(p.baseAddress!, planes: 3, count: count, maximum: false, output: $0.baseAddress!)
+            }
+            maxima.withUnsafeMutableBufferPointer {
+                Pooling.globalPool(p.baseAddress!, planes: 3, count: count, maximum: true, output: $0.baseAddress!)
+            }
+        }
+        for plane in 0..<3 {
+            let slice = values[(plane * count)..<((plane + 1) * count)]
+            let mean = slice.reduce(0.0) { $0 + Double($1) } / Double(count)
+            #expect(abs(Double(means[plane]) - mean) < 1e-6, "mean of plane \(plane), \(count) floats")
+            #expect(maxima[plane] == slice.max()!, "maximum of plane \(plane), \(count) floats")
         }
     }
 }

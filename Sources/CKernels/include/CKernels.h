@@ -243,6 +243,11 @@ int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape 
 /// result, so the loop cannot be optimised away. Time it to get one thread's arithmetic peak.
 long imgvec_fma_peak_loop(long iterations, double *checksum);
 
+/// out[i] = the mean (maximum: 1, the largest value) of plane i, `planes` planes of `count`
+/// floats each, stored one after another (plane_reduce.c). A NaN makes its plane's mean NaN;
+/// for maxima NaN handling is the vector max instruction's (a NaN may be passed over).
+void imgvec_plane_reduce(const float *x, long planes, long count, int maximum, float *out);
+
 /// Max pooling of one plane with a 3x3 window at stride 2, no dilation, any padding (windows
 /// past the input read -inf; max_pool.c). Returns 0, writing nothing, when this CPU has no
 /// vector path for it (the caller then pools another way).

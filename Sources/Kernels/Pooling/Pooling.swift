@@ -110,15 +110,10 @@ public enum Pooling {
         }
     }
 
-    /// Mean of a plane of `count` floats.
-    @inlinable
-    public static func globalAverage(_ plane: UnsafePointer<Float>, count: Int) -> Float {
-        count == 0 ? 0 : VectorKernels.sum(plane, count: count) / Float(count)
-    }
-
-    /// Largest value of a plane of `count` floats.
-    @inlinable
-    public static func globalMaximum(_ plane: UnsafePointer<Float>, count: Int) -> Float {
-        count == 0 ? -.infinity : VectorKernels.maximum(plane, count: count)
+    /// `output[i]` = the mean (or, with `maximum`, the largest value) of plane `i` of `planes`
+    /// consecutive planes of `count` floats (`plane_reduce.c`: vector accumulators, masked tail).
+    public static func globalPool(_ input: UnsafePointer<Float>, planes: Int, count: Int, maximum: Bool,
+                                  output: UnsafeMutablePointer<Float>) {
+        imgvec_plane_reduce(input, planes, count, maximum ? 1 : 0, output)
     }
 }

@@ -84,10 +84,8 @@ final class GlobalPoolOperator: Operator {
         let input = UnsafePointer(x.floatPointer), output = outputs[0].floatPointer
         let kind = self.kind
         let body = { (range: Range<Int>) in
-            for plane in range {
-                output[plane] = kind == .average ? Pooling.globalAverage(input + plane * size, count: size)
-                                                 : Pooling.globalMaximum(input + plane * size, count: size)
-            }
+            Pooling.globalPool(input + range.lowerBound * size, planes: range.count, count: size,
+                               maximum: kind == .maximum, output: output + range.lowerBound)
         }
         if planes * size >= 64 * 1024 { context.threadPool.parallelChunks(planes, body: body) } else { body(0..<planes) }
     }

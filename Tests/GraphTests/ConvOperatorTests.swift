@@ -91,6 +91,10 @@ struct ConvOperatorTests {
         try check(ReferenceConvolution(n: 3, c: 8, h: 4, w: 4, cout: 200, kh: 1, kw: 1), bias: false, threads: 2)
         try check(ReferenceConvolution(n: 1, c: 12, h: 14, w: 14, cout: 100, kh: 3, kw: 3, sh: 2, sw: 2,
                                        top: 1, left: 1, bottom: 1, right: 1), activation: .clip(min: 0, max: 6), threads: 2)
+        // Depths past one k block of the shared operand (576 and 400 > 384), one tile of 49 or 196 columns.
+        try check(ReferenceConvolution(n: 1, c: 64, h: 7, w: 7, cout: 100, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+                  activation: .relu, threads: 2)
+        try check(ReferenceConvolution(n: 1, c: 400, h: 14, w: 14, cout: 97, kh: 1, kw: 1), threads: 2)
     }
 
     @Test func rowBlocksCoverEveryRowOnAlignedStarts() {

@@ -6,41 +6,34 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+/// a + b, or the larger of each lane with `maximum` (loop-invariant: the compiler unswitches it).
+__attribute__((target("avx512f")))
+static inline __m512 combine(__m512 a, __m512 b, int maximum) {
+    return maximum ? _mm512_max_ps(a, b) : _mm512_add_ps(a, b);
+}
+
 __attribute__((target("avx512f")))
 static void planes_avx512(const float *x, long planes, long count, int maximum, float *out) {
     const long whole = count - count % 64;
+    // The identity of the reduction: what accumulators start from and masked-off lanes read.
+    const __m512 identity = _mm512_set1_ps(maximum ? -__builtin_inff() : 0.0f);
     for (long plane = 0; plane < planes; plane++) {
         const float *p = x + plane * count;
-        const __m512 start = _mm512_set1_ps(maximum ? -__builtin_inff() : 0.0f);
-        __m512 a0 = start, a1 = start, a2 = start, a3 = start;
+        __m512 a0 = identity, a1 = identity, a2 = identity, a3 = identity;
         long i = 0;
-        if (maximum) {
-            for (; i < whole; i += 64) {
-                a0 = _mm512_max_ps(a0, _mm512_loadu_ps(p + i));
-                a1 = _mm512_max_ps(a1, _mm512_loadu_ps(p + i + 16));
-                a2 = _mm512_max_ps(a2, _mm512_loadu_ps(p + i + 32));
-                a3 = _mm512_max_ps(a3, _mm512_loadu_ps(p + i + 48));
-            }
-            for (; i < count; i += 16) {
-                const long rest = count - i;
-                const __mmask16 mask = rest >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << rest) - 1);
-                a0 = _mm512_mask_max_ps(a0, mask, a0, _mm512_maskz_loadu_ps(mask, p + i));
-            }
-            out[plane] = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_max_ps(a0, a1), _mm512_max_ps(a2, a3)));
-        } else {
-            for (; i < whole; i += 64) {
-                a0 = _mm512_add_ps(a0, _mm512_loadu_ps(p + i));
-                a1 = _mm512_add_ps(a1, _mm512_loadu_ps(p + i + 16));
-                a2 = _mm512_add_ps(a2, _mm512_loadu_ps(p + i + 32));
-                a3 = _mm512_add_ps(a3, _mm512_loadu_ps(p + i + 48));
-            }
-            for (; i < count; i += 16) {
-                const long rest = count - i;
-                const __mmask16 mask = rest >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << rest) - 1);
-                a0 = _mm512_add_ps(a0, _mm512_maskz_loadu_ps(mask, p + i));
-            }
-            out[plane] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3))) / (float)count;
+        for (; i < whole; i += 64) {
+            a0 = combine(a0, _mm512_loadu_ps(p + i), maximum);
+            a1 = combine(a1, _mm512_loadu_ps(p + i + 16), maximum);
+            a2 = combine(a2, _mm512_loadu_ps(p + i + 32), maximum);
+            a3 = combine(a3, _mm512_loadu_ps(p + i + 48), maximum);
         }
+        for (; i < count; i += 16) {
+            const long rest = count - i;
+            const __mmask16 mask = rest >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << rest) - 1);
+            a0 = combine(a0, _mm512_mask_loadu_ps(identity, mask, p + i), maximum);
+        }
+        const __m512 all = combine(combine(a0, a1, maximum), combine(a2, a3, maximum), maximum);
+        out[plane] = maximum ? _mm512_reduce_max_ps(all) : _mm512_reduce_add_ps(all) / (float)count;
     }
 }
 #endif

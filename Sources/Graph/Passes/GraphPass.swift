@@ -20,11 +20,13 @@ public struct GraphOptimizer {
 
     /// Identity removal, load-time constant folding, Pad folding into Conv, BatchNorm
     /// folding, MatMul bias folding, GELU recognition, activation fusion, MatMul operand
-    /// (Transpose, scale) folding, residual-add folding into MatMul and Conv, squeeze-excitation
+    /// (Transpose, scale) folding, attention's head split and merge read and written in place,
+    /// residual-add folding into MatMul and Conv, squeeze-excitation
     /// scales folded into the pointwise Conv that reads them, then dead-node removal.
     public static var standardPasses: [GraphPass] {
         [IdentityEliminationPass(), ConstantFoldingPass(), PadFoldingPass(), BatchNormFoldingPass(),
          MatMulBiasFusionPass(), GeluFusionPass(), ActivationFusionPass(), MatMulOperandFusionPass(),
+         AttentionLayoutFusionPass(),
          ResidualAddFusionPass(), ConvResidualFusionPass(), ChannelScaleFusionPass(), DeadNodeEliminationPass()]
     }
 

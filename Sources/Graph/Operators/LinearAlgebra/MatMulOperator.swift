@@ -7,6 +7,12 @@ public enum FusedMatMulAttribute {
     public static let alpha = "_matmul_alpha"
     /// Int 1: input 1 is stored with its last two axes swapped (a folded Transpose).
     public static let transposeB = "_matmul_transB"
+    /// Ints and int: input 0 is `X`, and A is `transpose(X, perm)[select]` (``MatMulOperandView``).
+    public static let aPerm = "_matmul_a_perm", aSelect = "_matmul_a_select"
+    /// The same for input 1.
+    public static let bPerm = "_matmul_b_perm", bSelect = "_matmul_b_select"
+    /// Ints: the product is stored transposed by this permutation (its last axis stays last).
+    public static let outputPerm = "_matmul_y_perm"
 }
 
 /// ONNX MatMul (numpy semantics: 1-D operands, broadcast batch dimensions), extended by the
@@ -22,6 +28,10 @@ final class MatMulOperator: Operator {
     let alpha: Float
     let transposeB: Bool
     let weights: PackedWeights?
+    /// Operands read in place from a head-split layout, and a product written in a head-merged one.
+    let aView: MatMulOperandView?, bView: MatMulOperandView?
+    let outputPerm: [Int]?
+    var hasViews: Bool { aView != nil || bView != nil || outputPerm != nil }
 
     /// The weight (input 1) when it is packed.
     var packedInputs: [Int] { weights == nil ? [] : [1] }
@@ -32,7 +42,14 @@ final class MatMulOperator: Operator {
         activation = try Activation(fusedInto: node)
         alpha = try node.float(FusedMatMulAttribute.alpha, default: 1)
         transposeB = try node.int(FusedMatMulAttribute.transposeB, default: 0) != 0
-        if let b = context.constant(1), b.dataType == .float32, b.shape.count == 2, b.count > 0 {
+        func view(_ perm: String, _ select: String) throws -> MatMulOperandView? {
+            guard let order = try node.ints(perm) else { return nil }
+            return MatMulOperandView(perm: order, select: try node.int(select, default: 0))
+        }
+        aView = try view(FusedMatMulAttribute.aPerm, FusedMatMulAttribute.aSelect)
+        bView = try view(FusedMatMulAttribute.bPerm, FusedMatMulAttribute.bSelect)
+        outputPerm = try node.ints(FusedMatMulAttribute.outputPerm)
+        if bView == nil, let b = context.constant(1), b.dataType == .float32, b.shape.count == 2, b.count > 0 {
             let k = transposeB ? b.shape[1] : b.shape[0], n = transposeB ? b.shape[0] : b.shape[1]
             weights = PackedWeights(transposed: transposeB, k: k, n: n, b: b.floatPointer, ldb: b.shape[1])
         } else {
@@ -43,6 +60,12 @@ final class MatMulOperator: Operator {
     func inferTypes(_ inputs: [TensorType?], constants: [Tensor?]) throws -> [TensorType] {
         let a = try requireFloat(inputs.first ?? nil, label, input: 0)
         let b = try requireFloat(inputs.count > 1 ? inputs[1] : nil, label, input: 1)
+        if hasViews {
+            guard inputs.count == 2 else {
+                throw GraphError.invalidInput(node: label, reason: "a MatMul with operand views takes no bias or residual")
+            }
+            return [TensorType(.float32, try stridedLayouts(a.shape, b.shape).c.storedShape)]
+        }
         let shape = try MatMulShape(a.shape, b.shape, transposeB: transposeB, label: label)
         if inputs.count > 2, let bias = inputs[2] {
             _ = try requireFloat(bias, label, input: 2)
@@ -61,8 +84,9 @@ final class MatMulOperator: Operator {
     }
 
     func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int {
-        guard inputs.count > 1, let a = inputs[0], let b = inputs[1],
-              let shape = try? MatMulShape(a.shape, b.shape, transposeB: transposeB, label: label) else { return 0 }
+        guard inputs.count > 1, let a = inputs[0], let b = inputs[1] else { return 0 }
+        if hasViews { return (try? stridedLayouts(a.shape, b.shape)).map { $0.shape.batchCount * $0.shape.m * $0.shape.n * $0.shape.k } ?? 0 }
+        guard let shape = try? MatMulShape(a.shape, b.shape, transposeB: transposeB, label: label) else { return 0 }
         return shape.batchCount * shape.m * shape.n * shape.k
     }
 
@@ -87,9 +111,57 @@ final class MatMulOperator: Operator {
         }
     }
 
+    /// The layouts of A, B and C when operands or the product are views: batch axes must match
+    /// (no broadcasting), every innermost axis contiguous.
+    private func stridedLayouts(_ a: [Int], _ b: [Int]) throws
+        -> (a: StridedLayout, b: StridedLayout, c: (layout: StridedLayout, storedShape: [Int]), shape: MatMulShape) {
+        let aLayout = try aView?.layout(of: a, label: label) ?? .contiguous(a)
+        let bLayout = try bView?.layout(of: b, label: label) ?? .contiguous(b)
+        let shape = try MatMulShape(aLayout.shape, bLayout.shape, transposeB: transposeB, label: label)
+        guard aLayout.shape.count >= 2, aLayout.shape.dropLast(2) == bLayout.shape.dropLast(2) else {
+            throw GraphError.shapeMismatch(node: label, reason: "operand views \(aLayout.shape) and \(bLayout.shape) need equal batch axes")
+        }
+        let logical = shape.outputShape
+        guard let perm = outputPerm else { return (aLayout, bLayout, (.contiguous(logical), logical), shape) }
+        guard perm.count == logical.count, Set(perm) == Set(0..<logical.count), perm.last == logical.count - 1 else {
+            throw GraphError.badAttribute(node: label, attribute: FusedMatMulAttribute.outputPerm,
+                                          reason: "\(perm) must permute \(logical.count) axes and keep the last one last")
+        }
+        return (aLayout, bLayout, (.stored(logical, transposedBy: perm), perm.map { logical[$0] }), shape)
+    }
+
+    /// One strided GEMM per batch entry on the views (attention's products).
+    private func runStrided(_ a: Tensor, _ b: Tensor, _ output: Tensor, _ context: ExecutionContext) throws {
+        let (aLayout, bLayout, c, shape) = try stridedLayouts(a.shape, b.shape)
+        let batch = Array(shape.outputShape.dropLast(2)), count = batch.reduce(1, *)
+        let m = shape.m, n = shape.n, k = shape.k, alpha = self.alpha, transposeB = self.transposeB, pool = context.threadPool
+        let aPointer = UnsafePointer(a.floatPointer), bPointer = UnsafePointer(b.floatPointer), cPointer = output.floatPointer
+        let lda = aLayout.rowStride, ldb = bLayout.rowStride, ldc = c.layout.rowStride
+        func entry(_ index: Int) -> (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) {
+            (aPointer + aLayout.offset(ofEntry: index, batchShape: batch), bPointer + bLayout.offset(ofEntry: index, batchShape: batch),
+             cPointer + c.layout.offset(ofEntry: index, batchShape: batch))
+        }
+        if count >= pool.threadCount {
+            pool.parallelFor(count) { index in
+                let (x, y, z) = entry(index)
+                GEMM.multiply(transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: x, lda: lda, b: y, ldb: ldb, c: z, ldc: ldc)
+            }
+        } else {
+            for index in 0..<count {
+                let (x, y, z) = entry(index)
+                ParallelGEMM.multiply(pool: pool, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                                      a: x, lda: lda, b: y, ldb: ldb, c: z, ldc: ldc)
+            }
+        }
+    }
+
     private func run(_ inputs: [Tensor?], _ output: Tensor, _ context: ExecutionContext) throws {
         guard inputs.count > 1, let a = inputs[0], let b = inputs[1] else {
             throw GraphError.invalidInput(node: label, reason: "MatMul needs two inputs")
+        }
+        if hasViews {
+            try runStrided(a, b, output, context)
+            return
         }
         let shape = try MatMulShape(a.shape, b.shape, transposeB: transposeB, label: label)
         let bias = inputs.count > 2 ? inputs[2] : nil

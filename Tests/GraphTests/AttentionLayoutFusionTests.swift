@@ -60,6 +60,21 @@ import TestSupport
         }
     }
 
+    /// Probabilities for two images against one image's values: v's batch axis broadcasts.
+    @Test func broadcastBatchAxes() throws {
+        var graph = Self.attention()
+        graph.nodes.removeAll { ["kt", "scores0", "scores", "p"].contains($0.name) }
+        graph.inputs.append(ValueInfo(name: "p", dataType: .float32, shape: nil))
+        let fused = try GraphOptimizer().optimize(graph)
+        #expect(!fused.nodes.contains { $0.opType == "Transpose" })
+        var generator = SeededGenerator(seed: 8)
+        let qkv = generator.tensor([1, 5, 36]), p = generator.tensor([2, Self.heads, 5, 5])
+        let reference = try Session(graph: graph, options: SessionOptions(threadCount: 1, optimize: false)).run(["qkv": qkv, "p": p])
+        let y = try Session(graph: graph, options: SessionOptions(threadCount: 2)).run(["qkv": qkv, "p": p])
+        #expect(y["y"]!.shape == [2, 5, 12])
+        #expect(OpTest.relativeError(y["y"]!.toFloats(), reference["y"]!.toFloats()) < 1e-5)
+    }
+
     /// A head slice that something else also reads keeps its Split for that reader.
     @Test func otherReadersKeepTheirCopies() throws {
         var graph = Self.attention()

@@ -61,4 +61,15 @@ struct StridedLayout: Equatable {
 
     /// The stride between the matrix's rows (the second-to-last axis).
     var rowStride: Int { strides[strides.count - 2] }
+
+    /// The same matrices seen over the product's `batch` axes (numpy broadcasting): missing
+    /// leading axes and axes of size 1 get stride 0.
+    func broadcast(toBatch batch: [Int]) -> StridedLayout {
+        let own = shape.count - 2, skipped = batch.count - own
+        let batchStrides = batch.indices.map { axis -> Int in
+            let mine = axis - skipped
+            return mine >= 0 && shape[mine] != 1 ? strides[mine] : 0
+        }
+        return StridedLayout(shape: batch + shape.suffix(2), strides: batchStrides + strides.suffix(2), offset: offset)
+    }
 }

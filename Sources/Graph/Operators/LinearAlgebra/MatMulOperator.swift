@@ -111,23 +111,24 @@ final class MatMulOperator: Operator {
         }
     }
 
-    /// The layouts of A, B and C when operands or the product are views: batch axes must match
-    /// (no broadcasting), every innermost axis contiguous.
+    /// The layouts of A, B and C over the product's batch axes when operands or the product are
+    /// views (operands of rank 2 or more; batch axes broadcast as numpy does).
     private func stridedLayouts(_ a: [Int], _ b: [Int]) throws
         -> (a: StridedLayout, b: StridedLayout, c: (layout: StridedLayout, storedShape: [Int]), shape: MatMulShape) {
         let aLayout = try aView?.layout(of: a, label: label) ?? .contiguous(a)
         let bLayout = try bView?.layout(of: b, label: label) ?? .contiguous(b)
-        let shape = try MatMulShape(aLayout.shape, bLayout.shape, transposeB: transposeB, label: label)
-        guard aLayout.shape.count >= 2, aLayout.shape.dropLast(2) == bLayout.shape.dropLast(2) else {
-            throw GraphError.shapeMismatch(node: label, reason: "operand views \(aLayout.shape) and \(bLayout.shape) need equal batch axes")
+        guard aLayout.shape.count >= 2, bLayout.shape.count >= 2 else {
+            throw GraphError.invalidInput(node: label, reason: "operand views need matrices, got \(aLayout.shape) and \(bLayout.shape)")
         }
-        let logical = shape.outputShape
-        guard let perm = outputPerm else { return (aLayout, bLayout, (.contiguous(logical), logical), shape) }
+        let shape = try MatMulShape(aLayout.shape, bLayout.shape, transposeB: transposeB, label: label)
+        let logical = shape.outputShape, batch = Array(logical.dropLast(2))
+        let (aBatched, bBatched) = (aLayout.broadcast(toBatch: batch), bLayout.broadcast(toBatch: batch))
+        guard let perm = outputPerm else { return (aBatched, bBatched, (.contiguous(logical), logical), shape) }
         guard perm.count == logical.count, Set(perm) == Set(0..<logical.count), perm.last == logical.count - 1 else {
             throw GraphError.badAttribute(node: label, attribute: FusedMatMulAttribute.outputPerm,
                                           reason: "\(perm) must permute \(logical.count) axes and keep the last one last")
         }
-        return (aLayout, bLayout, (.stored(logical, transposedBy: perm), perm.map { logical[$0] }), shape)
+        return (aBatched, bBatched, (.stored(logical, transposedBy: perm), perm.map { logical[$0] }), shape)
     }
 
     /// One strided GEMM per batch entry on the views (attention's products).

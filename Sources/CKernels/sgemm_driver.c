@@ -277,15 +277,8 @@ void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, floa
 long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed) { return packed ? packed->kernel->mr : 1; }
 
 int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
-                             float alpha, const float *b, long ldb, float beta, float *c, long ldc,
-                             const imgvec_sgemm_epilogue *epilogue) {
-    return imgvec_sgemm_packed_rows_scaled(packed, row_begin, row_end, transB, n, alpha, b, ldb, NULL, beta, c, ldc,
-                                           epilogue);
-}
-
-int imgvec_sgemm_packed_rows_scaled(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
-                                    float alpha, const float *b, long ldb, const float *b_row_scale, float beta,
-                                    float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
+                             float alpha, const float *b, long ldb, const float *b_row_scale, float beta,
+                             float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
     if (!packed || row_begin < 0 || row_end > packed->m || row_begin % packed->kernel->mr != 0) return -1;
     const long m = row_end - row_begin;
     if (m <= 0 || n <= 0) return 0;

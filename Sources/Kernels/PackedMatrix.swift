@@ -71,17 +71,15 @@ extension GEMM {
         if let handle = packedA.packed {
             var value = epilogue.cValue
             let status = epilogue.isEmpty
-                ? imgvec_sgemm_packed_rows_scaled(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, bRowScale,
-                                                  0, c, ldc, nil)
-                : imgvec_sgemm_packed_rows_scaled(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, bRowScale,
-                                                  0, c, ldc, &value)
+                ? imgvec_sgemm_packed_rows(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, bRowScale, 0, c, ldc, nil)
+                : imgvec_sgemm_packed_rows(handle, rows.lowerBound, rows.upperBound, 0, n, 1, b, ldb, bRowScale, 0, c, ldc, &value)
             precondition(status == 0, "packed-A row block \(rows) is not aligned to \(packedA.rowAlignment)")
         } else if let plain = packedA.plain {
             let depth = packedA.columns
             var scaled: UnsafeMutablePointer<Float>?
             if let bRowScale {
                 let copy = UnsafeMutablePointer<Float>.allocate(capacity: depth * n)
-                for p in 0..<depth { for j in 0..<n { copy[p * n + j] = b[p * ldb + j] * bRowScale[p] } }
+                for p in 0..<depth { VectorKernels.scale(b + p * ldb, by: bRowScale[p], into: copy + p * n, count: n) }
                 scaled = copy
             }
             defer { scaled?.deallocate() }

@@ -60,4 +60,18 @@ public enum VectorKernels {
         }
         while i < count { data[i] += values[i]; i += 1 }
     }
+
+    /// `target[i] = source[i] * factor` (a channel plane rescaled into a copy).
+    @inlinable
+    public static func scale(_ source: UnsafePointer<Float>, by factor: Float, into target: UnsafeMutablePointer<Float>,
+                             count: Int) {
+        let f = V(repeating: factor)
+        var i = 0
+        while i + 8 <= count {
+            let x = UnsafeRawPointer(source + i).loadUnaligned(as: V.self)
+            UnsafeMutableRawPointer(target + i).storeBytes(of: x * f, as: V.self)
+            i += 8
+        }
+        while i < count { target[i] = source[i] * factor; i += 1 }
+    }
 }

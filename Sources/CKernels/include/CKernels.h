@@ -61,18 +61,13 @@ struct imgvec_sgemm_epilogue;   // defined below, with the vector math
 
 /// Rows `row_begin..<row_end` of the packed-A product (C points at the first of them), so
 /// threads can split a product by rows, then `epilogue` (may be NULL) on each finished tile
-/// (its row bias indexed by A's rows). `row_begin` must be a multiple of
+/// (its row bias indexed by A's rows). With b_row_scale (k floats, or NULL), op(B) is
+/// diag(b_row_scale) B: a per-input-channel scale (squeeze-excitation's) applied as B is packed,
+/// so the scaled input is never written out. `row_begin` must be a multiple of
 /// `imgvec_sgemm_packed_a_alignment`. Returns 0, or -1 (nothing written) for a bad range.
 int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
-                             float alpha, const float *b, long ldb, float beta, float *c, long ldc,
-                             const struct imgvec_sgemm_epilogue *epilogue);
-
-/// imgvec_sgemm_packed_rows with op(B) = diag(b_row_scale) B (b_row_scale: k floats, or NULL):
-/// a per-input-channel scale (squeeze-excitation's) applied as B is packed, so the scaled
-/// input is never written out.
-int imgvec_sgemm_packed_rows_scaled(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
-                                    float alpha, const float *b, long ldb, const float *b_row_scale, float beta,
-                                    float *c, long ldc, const struct imgvec_sgemm_epilogue *epilogue);
+                             float alpha, const float *b, long ldb, const float *b_row_scale, float beta,
+                             float *c, long ldc, const struct imgvec_sgemm_epilogue *epilogue);
 
 /// The row granularity of a packed A (the micro-kernel's MR).
 long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed);

@@ -217,8 +217,8 @@ final class ConvOperator: Operator {
         let source = UnsafePointer(x.floatPointer), target = copy.floatPointer, factors = UnsafePointer(scale.floatPointer)
         for image in 0..<images {
             for channel in 0..<channels {
-                let factor = factors[image * imageStride + channel], offset = (image * channels + channel) * plane
-                for i in 0..<plane { target[offset + i] = source[offset + i] * factor }
+                let offset = (image * channels + channel) * plane
+                VectorKernels.scale(source + offset, by: factors[image * imageStride + channel], into: target + offset, count: plane)
             }
         }
         return copy

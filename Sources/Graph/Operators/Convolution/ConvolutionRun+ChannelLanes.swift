@@ -38,8 +38,7 @@ extension ConvolutionRun {
         if g.isPointwise, let inputScale {
             let scale = inputScale.channels(image: 0, from: 0)
             for channel in 0..<depth {
-                let factor = scale[channel], from = input + channel * plane, target = scratch + channel * plane
-                for position in 0..<plane { target[position] = from[position] * factor }
+                VectorKernels.scale(input + channel * plane, by: scale[channel], into: scratch + channel * plane, count: plane)
             }
             unfolded = UnsafePointer(scratch)
         } else if g.isPointwise {

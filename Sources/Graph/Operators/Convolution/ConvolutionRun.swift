@@ -131,8 +131,7 @@ struct ConvolutionRun {
                         let target = scratch + channel * width + offset
                         let from = source(image) + channel * g.inputPlane + local.lowerBound
                         if let scale {
-                            let factor = scale[channel]
-                            for i in 0..<local.count { target[i] = from[i] * factor }
+                            VectorKernels.scale(from, by: scale[channel], into: target, count: local.count)
                         } else {
                             target.update(from: from, count: local.count)
                         }

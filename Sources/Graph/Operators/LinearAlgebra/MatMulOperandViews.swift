@@ -16,7 +16,7 @@ struct MatMulOperandView: Equatable {
               shape.count >= 3 else {
             throw GraphError.invalidInput(node: label, reason: "operand view \(perm) does not fit an input of shape \(shape)")
         }
-        let strides = StridedLayout.contiguousStrides(shape)
+        let strides = ShapeSupport.strides(shape)
         let dims = perm.map { shape[$0] }, permuted = perm.map { strides[$0] }
         guard select >= 0, select < dims[0] else {
             throw GraphError.invalidInput(node: label, reason: "operand view selects slice \(select) of \(dims[0])")
@@ -31,19 +31,13 @@ struct StridedLayout: Equatable {
     let strides: [Int]
     let offset: Int
 
-    static func contiguousStrides(_ shape: [Int]) -> [Int] {
-        var strides = [Int](repeating: 1, count: shape.count)
-        for axis in stride(from: shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
-        return strides
-    }
-
     static func contiguous(_ shape: [Int]) -> StridedLayout {
-        StridedLayout(shape: shape, strides: contiguousStrides(shape), offset: 0)
+        StridedLayout(shape: shape, strides: ShapeSupport.strides(shape), offset: 0)
     }
 
     /// A `logical` result stored as `transpose(logical, perm)` (contiguous in the stored order).
     static func stored(_ logical: [Int], transposedBy perm: [Int]) -> StridedLayout {
-        let storedStrides = contiguousStrides(perm.map { logical[$0] })
+        let storedStrides = ShapeSupport.strides(perm.map { logical[$0] })
         var strides = [Int](repeating: 0, count: logical.count)
         for (position, axis) in perm.enumerated() { strides[axis] = storedStrides[position] }
         return StridedLayout(shape: logical, strides: strides, offset: 0)

@@ -8,7 +8,10 @@
 #pragma clang diagnostic ignored "-Wpsabi"   // the portable build passes 8-lane vectors only to inlined helpers
 
 typedef float wg_v8 __attribute__((vector_size(32)));
+typedef float wg_v16 __attribute__((vector_size(64)));
 
+#define WG_V wg_v8
+#define WG_LANES 8
 #if defined(__x86_64__)
 #define WG_TARGET __attribute__((target("avx512f")))
 #define WG_NAME(x) wg_avx512_##x
@@ -28,6 +31,25 @@ typedef float wg_v8 __attribute__((vector_size(32)));
 #include "winograd_body.h"
 #undef WG_TARGET
 #undef WG_NAME
+#undef WG_V
+#undef WG_LANES
+
+// AVX-512 with 16 tiles per vector, for tile rows wider than 8 tiles (planes of 36 pixels
+// and more): half the instructions of the 8-lane version there.
+#if defined(__x86_64__)
+#define WG_V wg_v16
+#define WG_LANES 16
+#define WG_TARGET __attribute__((target("avx512f")))
+#define WG_NAME(x) wg_avx512x16_##x
+#include "winograd_body.h"
+#undef WG_TARGET
+#undef WG_NAME
+#undef WG_V
+#undef WG_LANES
+#endif
+
+/// Whether the AVX-512 transforms take 16 tiles per vector for this shape.
+static int wg_wide_vectors(const imgvec_winograd_shape *s) { return s->tiles_x > 8; }
 
 static int wg_shape_valid(const imgvec_winograd_shape *s) {
     return s->channels > 0 && s->input_height > 0 && s->input_width > 0 && s->output_height > 0
@@ -37,8 +59,9 @@ static int wg_shape_valid(const imgvec_winograd_shape *s) {
 
 long imgvec_winograd_input_scratch_floats(const imgvec_winograd_shape *s) {
     if (!wg_shape_valid(s)) return 0;
-    const long groups = (s->tiles_x + 7) / 8 + 1;
-    return 32 * groups + 6 * 32 * groups;
+    // One padded row and 6 rows of 4 phases, for the widest vectors any instruction set uses.
+    const long lanes = 16, groups = (s->tiles_x + lanes - 1) / lanes + 1;
+    return 7 * 4 * lanes * groups;
 }
 
 int imgvec_winograd_input(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *s, const float *input,
@@ -48,6 +71,10 @@ int imgvec_winograd_input(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *
     switch (isa) {
 #if defined(__x86_64__)
     case IMGVEC_SGEMM_KERNEL_AVX512:
+        if (wg_wide_vectors(s)) {
+            wg_avx512x16_input(s, input, first_row, row_count, v, ldv, position_stride, scratch);
+            break;
+        }
         wg_avx512_input(s, input, first_row, row_count, v, ldv, position_stride, scratch);
         break;
     case IMGVEC_SGEMM_KERNEL_AVX2:
@@ -70,6 +97,10 @@ int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape 
     switch (isa) {
 #if defined(__x86_64__)
     case IMGVEC_SGEMM_KERNEL_AVX512:
+        if (wg_wide_vectors(s)) {
+            wg_avx512x16_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, output);
+            break;
+        }
         wg_avx512_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, output);
         break;
     case IMGVEC_SGEMM_KERNEL_AVX2:

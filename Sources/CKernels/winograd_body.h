@@ -1,33 +1,34 @@
 // The Winograd F(4x4, 3x3) input and output transforms, written once with GCC/Clang vector
-// extensions (8 lanes = 8 neighbouring tiles of one tile row) and instantiated per
-// instruction set by winograd.c: define WG_TARGET (a target attribute or nothing) and
-// WG_NAME(x) before including it. Not a public header.
+// extensions (WG_LANES lanes = that many neighbouring tiles of one tile row) and instantiated
+// per instruction set by winograd.c: define WG_TARGET (a target attribute or nothing),
+// WG_NAME(x), WG_V (the vector type) and WG_LANES (8 or 16) before including it.
+// Not a public header.
 //
 // Input:  V = B^T d B per 6x6 input patch d (tile (ty, tx) starts at input row 4ty - pad_top,
 //         column 4tx - pad_left); V[position][channel][tile], position = 6 * row + column.
 // Output: Y = A^T M A per tile (4x4 outputs), + bias, clamped, written to NCHW.
 
-/// Unaligned 8-float load / store.
-static inline __attribute__((always_inline)) WG_TARGET wg_v8 WG_NAME(load)(const float *p) {
-    wg_v8 v;
+/// Unaligned WG_LANES-float load / store.
+static inline __attribute__((always_inline)) WG_TARGET WG_V WG_NAME(load)(const float *p) {
+    WG_V v;
     __builtin_memcpy(&v, p, sizeof v);
     return v;
 }
 
-static inline __attribute__((always_inline)) WG_TARGET void WG_NAME(store)(float *p, wg_v8 v) {
+static inline __attribute__((always_inline)) WG_TARGET void WG_NAME(store)(float *p, WG_V v) {
     __builtin_memcpy(p, &v, sizeof v);
 }
 
 /// One row (or column) of B^T d: six inputs, six outputs.
 #define WG_INPUT_1D(d0, d1, d2, d3, d4, d5, r)            \
     do {                                                  \
-        const wg_v8 four = {4, 4, 4, 4, 4, 4, 4, 4};      \
-        const wg_v8 five = {5, 5, 5, 5, 5, 5, 5, 5};      \
-        const wg_v8 two = {2, 2, 2, 2, 2, 2, 2, 2};       \
-        const wg_v8 a = (d4) - four * (d2);               \
-        const wg_v8 b = (d3) - four * (d1);               \
-        const wg_v8 c = (d4) - (d2);                      \
-        const wg_v8 e = two * ((d3) - (d1));              \
+        const WG_V four = (WG_V){} + 4.0f;                 \
+        const WG_V five = (WG_V){} + 5.0f;                 \
+        const WG_V two = (WG_V){} + 2.0f;                  \
+        const WG_V a = (d4) - four * (d2);               \
+        const WG_V b = (d3) - four * (d1);               \
+        const WG_V c = (d4) - (d2);                      \
+        const WG_V e = two * ((d3) - (d1));              \
         (r)[0] = four * (d0) - five * (d2) + (d4);        \
         (r)[1] = a + b;                                   \
         (r)[2] = a - b;                                   \
@@ -39,42 +40,59 @@ static inline __attribute__((always_inline)) WG_TARGET void WG_NAME(store)(float
 /// One row (or column) of A^T m: six inputs, four outputs.
 #define WG_OUTPUT_1D(m0, m1, m2, m3, m4, m5, r)           \
     do {                                                  \
-        const wg_v8 two = {2, 2, 2, 2, 2, 2, 2, 2};       \
-        const wg_v8 four = {4, 4, 4, 4, 4, 4, 4, 4};      \
-        const wg_v8 eight = {8, 8, 8, 8, 8, 8, 8, 8};     \
-        const wg_v8 s12 = (m1) + (m2), d12 = (m1) - (m2); \
-        const wg_v8 s34 = (m3) + (m4), d34 = (m3) - (m4); \
+        const WG_V two = (WG_V){} + 2.0f;                  \
+        const WG_V four = (WG_V){} + 4.0f;                 \
+        const WG_V eight = (WG_V){} + 8.0f;                \
+        const WG_V s12 = (m1) + (m2), d12 = (m1) - (m2); \
+        const WG_V s34 = (m3) + (m4), d34 = (m3) - (m4); \
         (r)[0] = (m0) + s12 + s34;                        \
         (r)[1] = d12 + two * d34;                         \
         (r)[2] = s12 + four * s34;                        \
         (r)[3] = d12 + eight * d34 + (m5);                \
     } while (0)
 
-/// Splits `groups` groups of 32 floats of `row` into 4 phases: phase l, entry k = row[4k + l].
+/// Splits `groups` groups of 4 * WG_LANES floats of `row` into 4 phases: phase l, entry k =
+/// row[4k + l].
 static WG_TARGET void WG_NAME(deinterleave)(const float *row, long groups, float *phases, long phase_stride) {
+    const long n = WG_LANES;
     for (long g = 0; g < groups; g++) {
-        const wg_v8 r0 = WG_NAME(load)(row + 32 * g), r1 = WG_NAME(load)(row + 32 * g + 8);
-        const wg_v8 r2 = WG_NAME(load)(row + 32 * g + 16), r3 = WG_NAME(load)(row + 32 * g + 24);
-        // Entries 0..3 come from r0, r1 and entries 4..7 from r2, r3; lo02 = phases 0 and 2 of 0..3, etc.
-        const wg_v8 lo02 = __builtin_shufflevector(r0, r1, 0, 4, 8, 12, 2, 6, 10, 14);
-        const wg_v8 lo13 = __builtin_shufflevector(r0, r1, 1, 5, 9, 13, 3, 7, 11, 15);
-        const wg_v8 hi02 = __builtin_shufflevector(r2, r3, 0, 4, 8, 12, 2, 6, 10, 14);
-        const wg_v8 hi13 = __builtin_shufflevector(r2, r3, 1, 5, 9, 13, 3, 7, 11, 15);
-        WG_NAME(store)(phases + 8 * g, __builtin_shufflevector(lo02, hi02, 0, 1, 2, 3, 8, 9, 10, 11));
-        WG_NAME(store)(phases + phase_stride + 8 * g, __builtin_shufflevector(lo13, hi13, 0, 1, 2, 3, 8, 9, 10, 11));
-        WG_NAME(store)(phases + 2 * phase_stride + 8 * g, __builtin_shufflevector(lo02, hi02, 4, 5, 6, 7, 12, 13, 14, 15));
-        WG_NAME(store)(phases + 3 * phase_stride + 8 * g, __builtin_shufflevector(lo13, hi13, 4, 5, 6, 7, 12, 13, 14, 15));
+        const float *group = row + 4 * n * g;
+        const WG_V r0 = WG_NAME(load)(group), r1 = WG_NAME(load)(group + n);
+        const WG_V r2 = WG_NAME(load)(group + 2 * n), r3 = WG_NAME(load)(group + 3 * n);
+        // Entries of the first half come from r0, r1, of the second from r2, r3; lo02 holds
+        // phases 0 and 2 of the first half, etc.
+#if WG_LANES == 16
+        const WG_V lo02 = __builtin_shufflevector(r0, r1, 0, 4, 8, 12, 16, 20, 24, 28, 2, 6, 10, 14, 18, 22, 26, 30);
+        const WG_V lo13 = __builtin_shufflevector(r0, r1, 1, 5, 9, 13, 17, 21, 25, 29, 3, 7, 11, 15, 19, 23, 27, 31);
+        const WG_V hi02 = __builtin_shufflevector(r2, r3, 0, 4, 8, 12, 16, 20, 24, 28, 2, 6, 10, 14, 18, 22, 26, 30);
+        const WG_V hi13 = __builtin_shufflevector(r2, r3, 1, 5, 9, 13, 17, 21, 25, 29, 3, 7, 11, 15, 19, 23, 27, 31);
+#define WG_LOW_HALVES 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define WG_HIGH_HALVES 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#else
+        const WG_V lo02 = __builtin_shufflevector(r0, r1, 0, 4, 8, 12, 2, 6, 10, 14);
+        const WG_V lo13 = __builtin_shufflevector(r0, r1, 1, 5, 9, 13, 3, 7, 11, 15);
+        const WG_V hi02 = __builtin_shufflevector(r2, r3, 0, 4, 8, 12, 2, 6, 10, 14);
+        const WG_V hi13 = __builtin_shufflevector(r2, r3, 1, 5, 9, 13, 3, 7, 11, 15);
+#define WG_LOW_HALVES 0, 1, 2, 3, 8, 9, 10, 11
+#define WG_HIGH_HALVES 4, 5, 6, 7, 12, 13, 14, 15
+#endif
+        WG_NAME(store)(phases + n * g, __builtin_shufflevector(lo02, hi02, WG_LOW_HALVES));
+        WG_NAME(store)(phases + phase_stride + n * g, __builtin_shufflevector(lo13, hi13, WG_LOW_HALVES));
+        WG_NAME(store)(phases + 2 * phase_stride + n * g, __builtin_shufflevector(lo02, hi02, WG_HIGH_HALVES));
+        WG_NAME(store)(phases + 3 * phase_stride + n * g, __builtin_shufflevector(lo13, hi13, WG_HIGH_HALVES));
+#undef WG_LOW_HALVES
+#undef WG_HIGH_HALVES
     }
 }
 
 static WG_TARGET void WG_NAME(input)(const imgvec_winograd_shape *s, const float *input, long first_row,
                                      long row_count, float *v, long ldv, long position_stride, float *scratch) {
-    const long tx_count = s->tiles_x, groups = (tx_count + 7) / 8 + 1;
-    const long width = 32 * groups;             // padded input columns per row (4 per tile + slack)
+    const long tx_count = s->tiles_x, groups = (tx_count + WG_LANES - 1) / WG_LANES + 1;
+    const long width = 4 * WG_LANES * groups;   // padded input columns per row (4 per tile + slack)
     const long ih = s->input_height, iw = s->input_width, channels = s->channels, plane = ih * iw;
     float *row = scratch;                        // one padded input row
-    float *phases = scratch + width;             // 6 rows x 4 phases x (8 * groups)
-    const long phase_stride = 8 * groups, row_stride = 4 * phase_stride;
+    float *phases = scratch + width;             // 6 rows x 4 phases x (WG_LANES * groups)
+    const long phase_stride = WG_LANES * groups, row_stride = 4 * phase_stride;
     const long left = -s->pad_left;
     // The input columns [left, left + width) that exist.
     const long copy_begin = left < 0 ? -left : 0;
@@ -97,19 +115,19 @@ static WG_TARGET void WG_NAME(input)(const imgvec_winograd_shape *s, const float
                 WG_NAME(deinterleave)(row, groups, target, phase_stride);
             }
             float *out = v + c * ldv + r * tx_count;
-            for (long k = 0; k < tx_count; k += 8) {
+            for (long k = 0; k < tx_count; k += WG_LANES) {
                 // t[i][l]: B^T applied down each of the 6 columns l of the patches.
-                wg_v8 t[6][6];
+                WG_V t[6][6];
                 for (long l = 0; l < 6; l++) {
                     const float *p = phases + (l & 3) * phase_stride + k + (l >> 2);
-                    wg_v8 column[6];
+                    WG_V column[6];
                     WG_INPUT_1D(WG_NAME(load)(p), WG_NAME(load)(p + row_stride), WG_NAME(load)(p + 2 * row_stride),
                                 WG_NAME(load)(p + 3 * row_stride), WG_NAME(load)(p + 4 * row_stride),
                                 WG_NAME(load)(p + 5 * row_stride), column);
                     for (long i = 0; i < 6; i++) t[i][l] = column[i];
                 }
                 for (long i = 0; i < 6; i++) {
-                    wg_v8 u[6];
+                    WG_V u[6];
                     WG_INPUT_1D(t[i][0], t[i][1], t[i][2], t[i][3], t[i][4], t[i][5], u);
                     for (long q = 0; q < 6; q++) WG_NAME(store)(out + (6 * i + q) * position_stride + k, u[q]);
                 }
@@ -122,48 +140,61 @@ static WG_TARGET void WG_NAME(output)(const imgvec_winograd_shape *s, long out_c
                                       long position_stride, long first_row, long row_count, const float *bias,
                                       int clamp, float lo, float hi, float *output) {
     const long tx_count = s->tiles_x, oh = s->output_height, ow = s->output_width, plane = oh * ow;
-    const wg_v8 vlo = {lo, lo, lo, lo, lo, lo, lo, lo}, vhi = {hi, hi, hi, hi, hi, hi, hi, hi};
+    const WG_V vlo = (WG_V){} + lo, vhi = (WG_V){} + hi;
     for (long c = 0; c < out_channels; c++) {
         const float b = bias ? bias[c] : 0.0f;
-        const wg_v8 vb = {b, b, b, b, b, b, b, b};
+        const WG_V vb = (WG_V){} + b;
         for (long r = 0; r < row_count; r++) {
             const long global = first_row + r, image = global / s->tiles_y, ty = global % s->tiles_y;
             float *y = output + (image * out_channels + c) * plane;
             const float *in = m + c * ldm + r * tx_count;
-            for (long k = 0; k < tx_count; k += 8) {
+            for (long k = 0; k < tx_count; k += WG_LANES) {
                 // s[q][col]: A^T applied down each of the 6 columns.
-                wg_v8 sv[4][6];
+                WG_V sv[4][6];
                 for (long col = 0; col < 6; col++) {
                     const float *p = in + col * position_stride + k;
-                    wg_v8 rows[4];
+                    WG_V rows[4];
                     WG_OUTPUT_1D(WG_NAME(load)(p), WG_NAME(load)(p + 6 * position_stride),
                                  WG_NAME(load)(p + 12 * position_stride), WG_NAME(load)(p + 18 * position_stride),
                                  WG_NAME(load)(p + 24 * position_stride), WG_NAME(load)(p + 30 * position_stride), rows);
                     for (long q = 0; q < 4; q++) sv[q][col] = rows[q];
                 }
-                const long columns = ow - 4 * k < 32 ? ow - 4 * k : 32;
+                const long columns = ow - 4 * k < 4 * WG_LANES ? ow - 4 * k : 4 * WG_LANES;
                 for (long q = 0; q < 4; q++) {
                     const long oy = 4 * ty + q;
                     if (oy >= oh) break;
-                    wg_v8 o[4];
+                    WG_V o[4];
                     WG_OUTPUT_1D(sv[q][0], sv[q][1], sv[q][2], sv[q][3], sv[q][4], sv[q][5], o);
                     for (long e = 0; e < 4; e++) {
                         o[e] += vb;
                         if (clamp) o[e] = __builtin_elementwise_min(__builtin_elementwise_max(o[e], vlo), vhi);
                     }
                     // Interleave: pixel 4 * lane + e of this row segment is o[e][lane].
-                    const wg_v8 ab_lo = __builtin_shufflevector(o[0], o[1], 0, 8, 1, 9, 2, 10, 3, 11);
-                    const wg_v8 ab_hi = __builtin_shufflevector(o[0], o[1], 4, 12, 5, 13, 6, 14, 7, 15);
-                    const wg_v8 cd_lo = __builtin_shufflevector(o[2], o[3], 0, 8, 1, 9, 2, 10, 3, 11);
-                    const wg_v8 cd_hi = __builtin_shufflevector(o[2], o[3], 4, 12, 5, 13, 6, 14, 7, 15);
+#if WG_LANES == 16
+                    const WG_V ab_lo = __builtin_shufflevector(o[0], o[1], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+                    const WG_V ab_hi = __builtin_shufflevector(o[0], o[1], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+                    const WG_V cd_lo = __builtin_shufflevector(o[2], o[3], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+                    const WG_V cd_hi = __builtin_shufflevector(o[2], o[3], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+#define WG_PAIRS_LOW 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23
+#define WG_PAIRS_HIGH 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31
+#else
+                    const WG_V ab_lo = __builtin_shufflevector(o[0], o[1], 0, 8, 1, 9, 2, 10, 3, 11);
+                    const WG_V ab_hi = __builtin_shufflevector(o[0], o[1], 4, 12, 5, 13, 6, 14, 7, 15);
+                    const WG_V cd_lo = __builtin_shufflevector(o[2], o[3], 0, 8, 1, 9, 2, 10, 3, 11);
+                    const WG_V cd_hi = __builtin_shufflevector(o[2], o[3], 4, 12, 5, 13, 6, 14, 7, 15);
+#define WG_PAIRS_LOW 0, 1, 8, 9, 2, 3, 10, 11
+#define WG_PAIRS_HIGH 4, 5, 12, 13, 6, 7, 14, 15
+#endif
                     float *target = y + oy * ow + 4 * k;
-                    wg_v8 pixels[4];
-                    pixels[0] = __builtin_shufflevector(ab_lo, cd_lo, 0, 1, 8, 9, 2, 3, 10, 11);
-                    pixels[1] = __builtin_shufflevector(ab_lo, cd_lo, 4, 5, 12, 13, 6, 7, 14, 15);
-                    pixels[2] = __builtin_shufflevector(ab_hi, cd_hi, 0, 1, 8, 9, 2, 3, 10, 11);
-                    pixels[3] = __builtin_shufflevector(ab_hi, cd_hi, 4, 5, 12, 13, 6, 7, 14, 15);
-                    if (columns == 32) {
-                        for (long e = 0; e < 4; e++) WG_NAME(store)(target + 8 * e, pixels[e]);
+                    WG_V pixels[4];
+                    pixels[0] = __builtin_shufflevector(ab_lo, cd_lo, WG_PAIRS_LOW);
+                    pixels[1] = __builtin_shufflevector(ab_lo, cd_lo, WG_PAIRS_HIGH);
+                    pixels[2] = __builtin_shufflevector(ab_hi, cd_hi, WG_PAIRS_LOW);
+                    pixels[3] = __builtin_shufflevector(ab_hi, cd_hi, WG_PAIRS_HIGH);
+#undef WG_PAIRS_LOW
+#undef WG_PAIRS_HIGH
+                    if (columns == 4 * WG_LANES) {
+                        for (long e = 0; e < 4; e++) WG_NAME(store)(target + WG_LANES * e, pixels[e]);
                     } else {
                         __builtin_memcpy(target, pixels, (size_t)columns * sizeof(float));
                     }

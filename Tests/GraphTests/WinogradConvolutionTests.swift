@@ -58,21 +58,25 @@ struct WinogradConvolutionTests {
                   activation: .silu)
     }
 
-    /// The AVX-512, AVX2 and portable transforms agree (each one the CPU can run).
-    @Test func instructionSetsAgree() throws {
+    /// The AVX-512 (16 tiles per vector past 8 tiles in a row, else 8), AVX2 and portable
+    /// transforms agree (each one the CPU can run).
+    @Test(arguments: [11, 5, 37])
+    func instructionSetsAgree(tilesX: Int) throws {
         var generator = SeededGenerator(seed: 5)
-        var shape = imgvec_winograd_shape(channels: 3, input_height: 11, input_width: 43, pad_top: 1, pad_left: 2,
-                                          output_height: 10, output_width: 42, tiles_y: 3, tiles_x: 11)
-        let x = generator.floats(2 * 3 * 11 * 43, in: -1...1)
-        let rows = 6, ld = rows * 11 + 8, scratchCount = imgvec_winograd_input_scratch_floats(&shape)
+        let width = 4 * tilesX - 1, outputWidth = 4 * tilesX - 2
+        var shape = imgvec_winograd_shape(channels: 3, input_height: 11, input_width: width, pad_top: 1, pad_left: 2,
+                                          output_height: 10, output_width: outputWidth, tiles_y: 3, tiles_x: tilesX)
+        let x = generator.floats(2 * 3 * 11 * width, in: -1...1)
+        let rows = 6, ld = (rows - 1) * tilesX + (tilesX + 15) / 16 * 16
+        let scratchCount = imgvec_winograd_input_scratch_floats(&shape)
         let m = generator.floats(36 * 5 * ld, in: -1...1), bias = generator.floats(5, in: -1...1)
         func run(_ isa: imgvec_sgemm_kernel) -> ([Float], [Float])? {
             var v = [Float](repeating: 0, count: 36 * 3 * ld), scratch = [Float](repeating: 0, count: scratchCount)
-            var y = [Float](repeating: 0, count: 2 * 5 * 10 * 42)
+            var y = [Float](repeating: 0, count: 2 * 5 * 10 * outputWidth)
             guard imgvec_winograd_input(isa, &shape, x, 0, rows, &v, ld, 3 * ld, &scratch) == 0,
                   imgvec_winograd_output(isa, &shape, 5, m, ld, 5 * ld, 0, rows, bias, 1, -0.5, 2, &y) == 0 else { return nil }
-            // Compare only the block's tiles (the 8-float overrun past them is unspecified).
-            let used = (0..<36 * 3).flatMap { row in v[(row * ld)..<(row * ld + rows * 11)] }
+            // Compare only the block's tiles (the overrun past them is unspecified).
+            let used = (0..<36 * 3).flatMap { row in v[(row * ld)..<(row * ld + rows * tilesX)] }
             return (used, y)
         }
         let portable = try #require(run(IMGVEC_SGEMM_KERNEL_PORTABLE))
@@ -87,7 +91,7 @@ struct WinogradConvolutionTests {
         var expected: Float = 0
         for j in 0..<6 { for l in 0..<6 {
             let iy = j - 1, ix = l - 2
-            if iy >= 0, iy < 11, ix >= 0, ix < 43 { expected += bt[j] * bt[l] * x[iy * 43 + ix] }
+            if iy >= 0, iy < 11, ix >= 0, ix < width { expected += bt[j] * bt[l] * x[iy * width + ix] }
         } }
         #expect(abs(portable.0[0] - expected) < 1e-4)
     }

@@ -216,8 +216,9 @@ long imgvec_winograd_input_scratch_floats(const imgvec_winograd_shape *shape);
 
 /// Input transform of global tile rows first_row ..< first_row + row_count (all their tiles):
 /// v[p * position_stride + c * ldv + t] = (B^T d B)[p / 6][p % 6] for channel c and block tile
-/// t = (row - first_row) * tiles_x + tx. Writes up to 8 floats past a row's last tile (into
-/// the next row's slot, rewritten later, or past the block: ldv >= row_count * tiles_x + 8).
+/// t = (row - first_row) * tiles_x + tx. Writes past a row's last tile, up to the next multiple
+/// of 16 tiles (into the next row's slot, rewritten later, or past the block:
+/// ldv >= (row_count - 1) * tiles_x + tiles_x rounded up to a multiple of 16).
 /// `input` is the NCHW tensor's start. Returns 0, or -1 (nothing written) for an invalid shape
 /// or an `isa` this CPU cannot run.
 int imgvec_winograd_input(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *shape, const float *input,
@@ -225,7 +226,7 @@ int imgvec_winograd_input(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *
                           float *scratch);
 
 /// Output transform of the same block: m holds the 36 products (layout as v, out_channels
-/// rows of ldm; reads up to 8 floats past the block's last tile); writes
+/// rows of ldm; reads as far past the block's last tile); writes
 /// output = A^T m A + bias[c], clamped to [lo, hi] when `clamp` != 0, into the NCHW output
 /// tensor (start `output`, out_channels channels). bias may be NULL. Returns 0 or -1.
 int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *shape, long out_channels,

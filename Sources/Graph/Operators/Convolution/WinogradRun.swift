@@ -35,8 +35,9 @@ struct WinogradTiling: Equatable {
 
     /// Tiles of the largest block.
     var tilesPerBlock: Int { rowsPerBlock * tilesX }
-    /// Row stride of the transformed input and products (room for the transforms' 8-float overrun).
-    var leadingDimension: Int { (tilesPerBlock + 8 + 15) / 16 * 16 }
+    /// Row stride of the transformed input and products, with room for the transforms' overrun
+    /// past the last tile row (its vectors of up to 16 tiles).
+    var leadingDimension: Int { (tilesPerBlock - tilesX + (tilesX + 15) / 16 * 16 + 15) / 16 * 16 }
 }
 
 extension ConvolutionRun {

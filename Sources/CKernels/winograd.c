@@ -90,7 +90,7 @@ int imgvec_winograd_input(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *
 
 int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *s, long out_channels,
                            const float *m, long ldm, long position_stride, long first_row, long row_count,
-                           const float *bias, int clamp, float lo, float hi, float *output) {
+                           const float *bias, int clamp, float lo, float hi, int max_pool, float *output) {
     if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
     if (!imgvec_sgemm_kernel_available(isa) || !wg_shape_valid(s) || out_channels <= 0
         || first_row < 0 || row_count < 0) return -1;
@@ -98,17 +98,17 @@ int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape 
 #if defined(__x86_64__)
     case IMGVEC_SGEMM_KERNEL_AVX512:
         if (wg_wide_vectors(s)) {
-            wg_avx512x16_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, output);
+            wg_avx512x16_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, max_pool, output);
             break;
         }
-        wg_avx512_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, output);
+        wg_avx512_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, max_pool, output);
         break;
     case IMGVEC_SGEMM_KERNEL_AVX2:
-        wg_avx2_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, output);
+        wg_avx2_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, max_pool, output);
         break;
 #endif
     default:
-        wg_portable_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, output);
+        wg_portable_output(s, out_channels, m, ldm, position_stride, first_row, row_count, bias, clamp, lo, hi, max_pool, output);
         break;
     }
     return 0;

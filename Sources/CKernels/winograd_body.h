@@ -136,10 +136,55 @@ static WG_TARGET void WG_NAME(input)(const imgvec_winograd_shape *s, const float
     }
 }
 
+/// The 2x2 stride-2 max pool of one vector of output tiles (rows 4ty.., tiles k..): `sv` holds
+/// A^T applied down the tiles' columns. Bias and clamp are monotone, so they are applied to
+/// the maxima (the same result as before pooling). Writes pooled rows 2ty, 2ty + 1 and
+/// columns 2k.. of the ph x pw plane `y`, as far as they exist.
+static inline __attribute__((always_inline)) WG_TARGET void WG_NAME(store_pooled)(
+    WG_V sv[4][6], long ty, long k, long ph, long pw, WG_V vb, int clamp, WG_V vlo, WG_V vhi, float *y) {
+    const long columns = pw - 2 * k < 2 * WG_LANES ? pw - 2 * k : 2 * WG_LANES;
+    for (long half = 0; half < 2; half++) {
+        const long py = 2 * ty + half;
+        if (py >= ph || columns <= 0) return;
+        WG_V upper[4], lower[4];
+        WG_OUTPUT_1D(sv[2 * half][0], sv[2 * half][1], sv[2 * half][2], sv[2 * half][3], sv[2 * half][4],
+                     sv[2 * half][5], upper);
+        WG_OUTPUT_1D(sv[2 * half + 1][0], sv[2 * half + 1][1], sv[2 * half + 1][2], sv[2 * half + 1][3],
+                     sv[2 * half + 1][4], sv[2 * half + 1][5], lower);
+        // Output pixel 4 * lane + e is upper/lower[e][lane]: pooled column 2 * lane + e / 2.
+        WG_V left = __builtin_elementwise_max(__builtin_elementwise_max(upper[0], lower[0]),
+                                              __builtin_elementwise_max(upper[1], lower[1]));
+        WG_V right = __builtin_elementwise_max(__builtin_elementwise_max(upper[2], lower[2]),
+                                               __builtin_elementwise_max(upper[3], lower[3]));
+        left += vb;
+        right += vb;
+        if (clamp) {
+            left = __builtin_elementwise_min(__builtin_elementwise_max(left, vlo), vhi);
+            right = __builtin_elementwise_min(__builtin_elementwise_max(right, vlo), vhi);
+        }
+        WG_V pixels[2];
+#if WG_LANES == 16
+        pixels[0] = __builtin_shufflevector(left, right, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        pixels[1] = __builtin_shufflevector(left, right, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+#else
+        pixels[0] = __builtin_shufflevector(left, right, 0, 8, 1, 9, 2, 10, 3, 11);
+        pixels[1] = __builtin_shufflevector(left, right, 4, 12, 5, 13, 6, 14, 7, 15);
+#endif
+        float *target = y + py * pw + 2 * k;
+        if (columns == 2 * WG_LANES) {
+            WG_NAME(store)(target, pixels[0]);
+            WG_NAME(store)(target + WG_LANES, pixels[1]);
+        } else {
+            __builtin_memcpy(target, pixels, (size_t)columns * sizeof(float));
+        }
+    }
+}
+
 static WG_TARGET void WG_NAME(output)(const imgvec_winograd_shape *s, long out_channels, const float *m, long ldm,
                                       long position_stride, long first_row, long row_count, const float *bias,
-                                      int clamp, float lo, float hi, float *output) {
+                                      int clamp, float lo, float hi, int max_pool, float *output) {
     const long tx_count = s->tiles_x, oh = s->output_height, ow = s->output_width, plane = oh * ow;
+    const long ph = oh / 2, pw = ow / 2;   // the 2x2 max pool's output (max_pool != 0)
     const WG_V vlo = (WG_V){} + lo, vhi = (WG_V){} + hi;
     for (long c = 0; c < out_channels; c++) {
         const float b = bias ? bias[c] : 0.0f;
@@ -158,6 +203,11 @@ static WG_TARGET void WG_NAME(output)(const imgvec_winograd_shape *s, long out_c
                                  WG_NAME(load)(p + 12 * position_stride), WG_NAME(load)(p + 18 * position_stride),
                                  WG_NAME(load)(p + 24 * position_stride), WG_NAME(load)(p + 30 * position_stride), rows);
                     for (long q = 0; q < 4; q++) sv[q][col] = rows[q];
+                }
+                if (max_pool) {
+                    WG_NAME(store_pooled)(sv, ty, k, ph, pw, vb, clamp, vlo, vhi,
+                                          output + (image * out_channels + c) * ph * pw);
+                    continue;
                 }
                 const long columns = ow - 4 * k < 4 * WG_LANES ? ow - 4 * k : 4 * WG_LANES;
                 for (long q = 0; q < 4; q++) {

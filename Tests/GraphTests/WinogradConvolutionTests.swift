@@ -70,21 +70,33 @@ struct WinogradConvolutionTests {
         let rows = 6, ld = (rows - 1) * tilesX + (tilesX + 15) / 16 * 16
         let scratchCount = imgvec_winograd_input_scratch_floats(&shape)
         let m = generator.floats(36 * 5 * ld, in: -1...1), bias = generator.floats(5, in: -1...1)
-        func run(_ isa: imgvec_sgemm_kernel) -> ([Float], [Float])? {
+        let pooledWidth = outputWidth / 2
+        func run(_ isa: imgvec_sgemm_kernel) -> ([Float], [Float], [Float])? {
             var v = [Float](repeating: 0, count: 36 * 3 * ld), scratch = [Float](repeating: 0, count: scratchCount)
             var y = [Float](repeating: 0, count: 2 * 5 * 10 * outputWidth)
+            var pooled = [Float](repeating: 0, count: 2 * 5 * 5 * pooledWidth)
             guard imgvec_winograd_input(isa, &shape, x, 0, rows, &v, ld, 3 * ld, &scratch) == 0,
-                  imgvec_winograd_output(isa, &shape, 5, m, ld, 5 * ld, 0, rows, bias, 1, -0.5, 2, &y) == 0 else { return nil }
+                  imgvec_winograd_output(isa, &shape, 5, m, ld, 5 * ld, 0, rows, bias, 1, -0.5, 2, 0, &y) == 0,
+                  imgvec_winograd_output(isa, &shape, 5, m, ld, 5 * ld, 0, rows, bias, 1, -0.5, 2, 1, &pooled) == 0
+            else { return nil }
             // Compare only the block's tiles (the overrun past them is unspecified).
             let used = (0..<36 * 3).flatMap { row in v[(row * ld)..<(row * ld + rows * tilesX)] }
-            return (used, y)
+            return (used, y, pooled)
         }
         let portable = try #require(run(IMGVEC_SGEMM_KERNEL_PORTABLE))
         for isa in [IMGVEC_SGEMM_KERNEL_AVX2, IMGVEC_SGEMM_KERNEL_AVX512] where imgvec_sgemm_kernel_available(isa) != 0 {
             let other = try #require(run(isa))
             #expect(Comparison.maxAbsDifference(other.0, portable.0) < 1e-5)
             #expect(Comparison.maxAbsDifference(other.1, portable.1) < 1e-4)
+            #expect(Comparison.maxAbsDifference(other.2, portable.2) < 1e-4)
         }
+        // The pooled output is the 2x2 maximum of the plain one (10 x outputWidth planes).
+        var expectedPool = [Float](repeating: 0, count: portable.2.count)
+        for plane in 0..<10 { for py in 0..<5 { for px in 0..<pooledWidth {
+            let at = { (dy: Int, dx: Int) in portable.1[plane * 10 * outputWidth + (2 * py + dy) * outputWidth + 2 * px + dx] }
+            expectedPool[(plane * 5 + py) * pooledWidth + px] = max(max(at(0, 0), at(0, 1)), max(at(1, 0), at(1, 1)))
+        } } }
+        #expect(Comparison.maxAbsDifference(portable.2, expectedPool) < 1e-5)
         // Input transform of tile (0, 0), position 0: (B^T d B)[0][0] = sum BT[0][j] BT[0][l] d[j][l]
         // with BT[0] = (4, 0, -5, 0, 1, 0) and d the padded patch (row -1, columns -2...).
         let bt: [Float] = [4, 0, -5, 0, 1, 0]

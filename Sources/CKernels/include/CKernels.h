@@ -228,10 +228,12 @@ int imgvec_winograd_input(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *
 /// Output transform of the same block: m holds the 36 products (layout as v, out_channels
 /// rows of ldm; reads as far past the block's last tile); writes
 /// output = A^T m A + bias[c], clamped to [lo, hi] when `clamp` != 0, into the NCHW output
-/// tensor (start `output`, out_channels channels). bias may be NULL. Returns 0 or -1.
+/// tensor (start `output`, out_channels channels). With `max_pool` != 0 it writes the 2x2
+/// stride-2 max pool of that instead (unpadded, floor: planes of output_height / 2 x
+/// output_width / 2). bias may be NULL. Returns 0 or -1.
 int imgvec_winograd_output(imgvec_sgemm_kernel isa, const imgvec_winograd_shape *shape, long out_channels,
                            const float *m, long ldm, long position_stride, long first_row, long row_count,
-                           const float *bias, int clamp, float lo, float hi, float *output);
+                           const float *bias, int clamp, float lo, float hi, int max_pool, float *output);
 
 /// Runs `iterations` rounds of 12 independent vector FMAs with the widest instruction set
 /// this CPU has (AVX-512, AVX2+FMA, or portable C) and returns the floating-point operations

@@ -22,12 +22,14 @@ public struct GraphOptimizer {
     /// folding, MatMul bias folding, GELU recognition, activation fusion, MatMul operand
     /// (Transpose, scale) folding, attention's head split and merge read and written in place,
     /// residual-add folding into MatMul and Conv, squeeze-excitation
-    /// scales folded into the pointwise Conv that reads them, then dead-node removal.
+    /// scales folded into the pointwise Conv that reads them, 2x2 max pools folded into the
+    /// 3x3 Conv before them, then dead-node removal.
     public static var standardPasses: [GraphPass] {
         [IdentityEliminationPass(), ConstantFoldingPass(), PadFoldingPass(), BatchNormFoldingPass(),
          MatMulBiasFusionPass(), GeluFusionPass(), ActivationFusionPass(), MatMulOperandFusionPass(),
          AttentionLayoutFusionPass(),
-         ResidualAddFusionPass(), ConvResidualFusionPass(), ChannelScaleFusionPass(), DeadNodeEliminationPass()]
+         ResidualAddFusionPass(), ConvResidualFusionPass(), ChannelScaleFusionPass(), ConvMaxPoolFusionPass(),
+         DeadNodeEliminationPass()]
     }
 
     /// Runs every pass in order and returns the rewritten graph.

@@ -22,11 +22,18 @@ func registerConvolutionOperators(in registry: OperatorRegistry) {
 /// Fusion passes may add inputs past ONNX's three: input 3, a skip connection added before the
 /// activation (``ConvResidualFusionPass``); input 4, a scale per image and input channel
 /// (`[N or 1, C, 1, ...]`) that multiplies the input first (``ChannelScaleFusionPass``).
+/// ``ConvMaxPoolFusionPass`` may also ask for the 2x2 stride-2 max pool of the 2-D result
+/// (``maxPoolAttribute``): the Winograd path pools in its output transform, so the full-size
+/// output is never written; other paths pool a full-size copy.
 final class ConvOperator: Operator {
     let label: String
     let window: SlidingWindow
     let groups: Int
     let activation: Activation?
+    /// Whether the output is the 2x2 stride-2 max pool (unpadded, floor) of the convolution.
+    let poolsOutput: Bool
+    /// The node attribute (an int, 1) that asks for ``poolsOutput``.
+    static let maxPoolAttribute = "_max_pool_2x2"
     /// The weights packed at build when they are a constant (else packed per run); for a
     /// Winograd-eligible node packed only when a run takes the im2col path.
     private var packedWeights: ConvolutionWeights?
@@ -59,6 +66,13 @@ final class ConvOperator: Operator {
         groups = try node.int("group", default: 1)
         guard groups >= 1 else { throw GraphError.badAttribute(node: label, attribute: "group", reason: "must be >= 1, got \(groups)") }
         activation = try Activation(fusedInto: node)
+        poolsOutput = try node.int(Self.maxPoolAttribute, default: 0) != 0
+        if poolsOutput {
+            guard VectorKernels.clampBounds(activation) != nil, node.inputs.count <= 3 else {
+                throw GraphError.badAttribute(node: label, attribute: Self.maxPoolAttribute,
+                                              reason: "a pooled Conv takes no fused input and a Relu or Clip activation only")
+            }
+        }
         // Depthwise weights ([C, 1, kh, kw] with group C) are read in place; others are packed.
         var eligible = false, constant = false
         if let weight = context.constant(1), weight.dataType == .float32, weight.shape.count >= 3,
@@ -134,7 +148,14 @@ final class ConvOperator: Operator {
                 throw GraphError.shapeMismatch(node: label, reason: "bias \(bias) must be float32[\(g.outputChannels)]")
             }
         }
-        let outputShape = g.outputShape(rank: x.shape.count)
+        var outputShape = g.outputShape(rank: x.shape.count)
+        if poolsOutput {
+            guard outputShape.count == 4, g.outputHeight >= 2, g.outputWidth >= 2 else {
+                throw GraphError.shapeMismatch(node: label, reason: "a 2x2 max pool needs a 2-D output of at least 2x2, got \(outputShape)")
+            }
+            outputShape[2] /= 2
+            outputShape[3] /= 2
+        }
         if inputs.count > 3, let residual = inputs[3] {
             guard residual.dataType == .float32, BroadcastWalk.broadcastShape([outputShape, residual.shape]) == outputShape else {
                 throw GraphError.shapeMismatch(node: label, reason: "fused residual \(residual) does not broadcast to the output \(outputShape)")
@@ -175,13 +196,20 @@ final class ConvOperator: Operator {
                 source = Self.scaled(x, by: scale, imageStride: stride)   // other paths read the input in place
             }
         }
-        let usesWinograd = winogradEligible && ConvolutionRun.usesWinograd(g)
+        let winogradWeights = winogradEligible && ConvolutionRun.usesWinograd(g) ? winograd(w).flatMap {
+            $0.inputChannels == g.inputChannels && $0.outputChannels == g.outputChannels ? $0 : nil
+        } : nil
+        let usesWinograd = winogradWeights != nil
         // A same-shape residual on the GEMM path is added in each tile's epilogue, in cache;
         // elsewhere the convolution runs without activation and a post-pass adds it.
         let fusesResidual = residual.map { $0.shape == outputs[0].shape } ?? false && !g.isDepthwise && !usesWinograd
         let postPass = residual != nil && !fusesResidual
+        // Pooled off the Winograd path: the full-size result goes to a temporary, pooled at the end.
+        let full = poolsOutput && !usesWinograd ? Tensor(zeros: g.outputShape(rank: 4)) : nil
+        let target = full ?? outputs[0]
+        defer { if let full { Self.maxPool2x2(full, into: outputs[0]) } }
         let run = ConvolutionRun(geometry: g, input: source.floatPointer, weights: g.isDepthwise ? w.floatPointer : nil, bias: bias,
-                                 activation: postPass ? nil : activation, output: outputs[0].floatPointer,
+                                 activation: postPass ? nil : activation, output: target.floatPointer,
                                  residual: fusesResidual ? residual.map { UnsafePointer($0.floatPointer) } : nil,
                                  inputScale: inputScale, context: context)
         defer { if postPass, let residual { addResidual(residual, to: outputs[0], context) } }
@@ -194,7 +222,7 @@ final class ConvOperator: Operator {
             // Empty reduction (no input channels or taps): the output is bias and activation only.
             let plane = g.outputPlane
             for image in 0..<g.batch {
-                let base = outputs[0].floatPointer + image * g.outputChannels * plane
+                let base = target.floatPointer + image * g.outputChannels * plane
                 for channel in 0..<g.outputChannels { (base + channel * plane).update(repeating: bias?[channel] ?? 0, count: plane) }
                 if let activation, !postPass { activation.apply(base, count: g.outputChannels * plane) }
             }
@@ -202,11 +230,25 @@ final class ConvOperator: Operator {
         }
         if !usesWinograd, ConvolutionRun.usesChannelLanes(g, threads: context.threadPool.threadCount), let lanes = channelLanes(w, geometry: g) {
             run.channelLanes(weights: lanes)
-        } else if usesWinograd, let winograd = winograd(w),
-           winograd.inputChannels == g.inputChannels, winograd.outputChannels == g.outputChannels {
-            run.winograd(weights: winograd)
+        } else if let winogradWeights {
+            run.winograd(weights: winogradWeights, maxPool: poolsOutput)
         } else if let packed = packed(w, rows: rows, depth: depth, groups: g.groups) {
             run.gemm(weights: packed)
+        }
+    }
+
+    /// `output` = the 2x2 stride-2 max pool (unpadded, floor) of the NCHW tensor `x`.
+    static func maxPool2x2(_ x: Tensor, into output: Tensor) {
+        let height = x.shape[2], width = x.shape[3], pooledHeight = height / 2, pooledWidth = width / 2
+        let source = UnsafePointer(x.floatPointer), target = output.floatPointer
+        for plane in 0..<(x.shape[0] * x.shape[1]) {
+            let from = source + plane * height * width, to = target + plane * pooledHeight * pooledWidth
+            for py in 0..<pooledHeight {
+                let top = from + 2 * py * width, bottom = top + width
+                for px in 0..<pooledWidth {
+                    to[py * pooledWidth + px] = max(max(top[2 * px], top[2 * px + 1]), max(bottom[2 * px], bottom[2 * px + 1]))
+                }
+            }
         }
     }
 

@@ -59,7 +59,9 @@ extension ConvolutionRun {
     /// Winograd F(4x4, 3x3): per block of tile rows, the input transform (C), 36 GEMMs
     /// `Cout × Cin` by `Cin × T` with the pre-transformed weights, then the output transform
     /// with bias and clamp fused (other activations run on the block's output rows after).
-    func winograd(weights: WinogradWeights) {
+    /// With `maxPool`, `output` receives the 2x2 stride-2 max pool of the result instead
+    /// (planes `outputHeight / 2 × outputWidth / 2`; the activation must be a clamp or none).
+    func winograd(weights: WinogradWeights, maxPool: Bool = false) {
         let g = geometry
         let threads = context.threadPool.threadCount
         let alignment = weights.positions[0].rowAlignment
@@ -84,7 +86,9 @@ extension ConvolutionRun {
         let bounds = activation.flatMap { VectorKernels.clampBounds($0) }
         let clamp: Int32 = bounds == nil ? 0 : 1
         let (lo, hi) = bounds ?? (0, 0)
-        let plane = g.outputPlane
+        precondition(!maxPool || activation == nil || bounds != nil, "a pooled Winograd output takes a clamp only")
+        let pool: Int32 = maxPool ? 1 : 0
+        let plane = maxPool ? (g.outputHeight / 2) * (g.outputWidth / 2) : g.outputPlane
 
         let inputPlane = g.inputPlane
         /// Input transform of block `block`'s tiles for input channels `channels` into `v`
@@ -109,12 +113,12 @@ extension ConvolutionRun {
             }
             if channels.count == cout {
                 imgvec_winograd_output(IMGVEC_SGEMM_KERNEL_AUTO, &shape, cout, m, ld, cout * ld, first, rowCount,
-                                       bias, clamp, lo, hi, output)
+                                       bias, clamp, lo, hi, pool, output)
             } else {
                 // Batch 1: the channel range is a contiguous slab of the output.
                 imgvec_winograd_output(IMGVEC_SGEMM_KERNEL_AUTO, &shape, channels.count, m + channels.lowerBound * ld, ld,
                                        cout * ld, first, rowCount, bias.map { $0 + channels.lowerBound }, clamp, lo, hi,
-                                       output + channels.lowerBound * plane)
+                                       pool, output + channels.lowerBound * plane)
             }
             guard let activation, bounds == nil else { return }
             // Other activations: the block's output rows, per image and channel.

@@ -8,12 +8,16 @@ intra-op pool of --threads threads, sequential execution.
 """
 import argparse
 import json
-import resource
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
 import onnxruntime as ort
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peak_memory import peak_rss_mb  # noqa: E402
 
 
 def make_session(model, threads, profile_prefix=None):
@@ -61,7 +65,7 @@ def main():
         "runtime": "onnxruntime " + ort.__version__,
         "median_ms": statistics.median(times),
         "times_ms": times,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }))
 
 

@@ -7,7 +7,6 @@ per second and peak resident memory.
 import argparse
 import json
 import os
-import resource
 import sys
 import time
 
@@ -15,6 +14,7 @@ import numpy as np
 import onnxruntime as ort
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peak_memory import peak_rss_mb  # noqa: E402
 from pillow_preprocess_bench import RECIPES  # noqa: E402
 
 
@@ -45,7 +45,7 @@ def main():
         done += 1
     seconds = time.perf_counter() - start
     print(json.dumps({"images_per_second": done / seconds, "images": done, "seconds": seconds,
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_rss_mb": peak_rss_mb()}))
 
 
 if __name__ == "__main__":

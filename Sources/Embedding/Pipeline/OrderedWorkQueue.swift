@@ -7,6 +7,7 @@ import Foundation
 final class OrderedWorkQueue<Result>: @unchecked Sendable {
     private let count: Int
     private let window: Int
+    private let workerNiceness: Int32
     private let job: (Int) -> Result
     private let condition = NSCondition()
     private var nextToStart = 0
@@ -15,15 +16,20 @@ final class OrderedWorkQueue<Result>: @unchecked Sendable {
     private var cancelled = false
     private var threads: [Thread] = []
 
-    init(count: Int, workers: Int, window: Int, job: @escaping (Int) -> Result) {
+    /// `workerNiceness` > 0 lowers the workers' scheduling priority by that much (Linux nice
+    /// values; elsewhere the workers get the utility quality of service), so that threads
+    /// the consumer depends on win when the cores are contended.
+    init(count: Int, workers: Int, window: Int, workerNiceness: Int32 = 0, job: @escaping (Int) -> Result) {
         self.count = count
         self.window = max(window, workers, 1)
+        self.workerNiceness = workerNiceness
         self.job = job
         // Workers hold the queue strongly: they exit once the work is done or cancelled.
         for worker in 0..<min(max(1, workers), count) {
             let thread = Thread { self.workLoop() }
             thread.name = "imgvec-decode-\(worker)"
             thread.stackSize = 4 << 20
+            if workerNiceness > 0 { thread.qualityOfService = .utility }
             threads.append(thread)
         }
         threads.forEach { $0.start() }
@@ -51,6 +57,14 @@ final class OrderedWorkQueue<Result>: @unchecked Sendable {
     }
 
     private func workLoop() {
+        #if os(Linux)
+        // Linux keeps a nice value per thread: PRIO_PROCESS with who = 0 sets the calling one's.
+        if workerNiceness > 0 {
+            errno = 0
+            let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            if errno == 0 { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, min(19, current + workerNiceness)) }
+        }
+        #endif
         while true {
             condition.lock()
             while !cancelled && nextToStart < count && nextToStart >= nextToConsume + window { condition.wait() }

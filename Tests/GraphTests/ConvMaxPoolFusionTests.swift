@@ -40,9 +40,10 @@ import TestSupport
     /// [N, C, H, W] input and output channels: Winograd with blocks across images (16x18, batch 2),
     /// odd sizes (15x13: the last row and column are dropped), output channels split (batch 1,
     /// 14x14, 130 channels), 18 tiles per row (two 16-tile vectors, the second partial), and a
-    /// 6x6 plane (4 tiles: im2col, pooled from a full-size copy).
+    /// 6x6 and a 7x5 plane (4 tiles: im2col, pooled from a full-size copy, the 7x5 one with its
+    /// last row and column dropped).
     @Test(arguments: [([2, 16, 16, 18], 16), ([1, 16, 15, 13], 20), ([1, 16, 14, 14], 130), ([1, 16, 6, 72], 17),
-                      ([2, 16, 6, 6], 16)])
+                      ([2, 16, 6, 6], 16), ([1, 16, 7, 5], 16)])
     func matchesTheUnfusedGraph(shape: [Int], outputs: Int) throws {
         let graph = Self.convThenPool(channels: shape[1], outputs: outputs, seed: 2)
         var generator = SeededGenerator(seed: 7)

@@ -35,7 +35,6 @@ public struct AttentionLayoutFusionPass: GraphPass {
                graph.nodes[reader].inputs.first == node.outputs[0], let perm = try graph.nodes[reader].ints("perm"),
                perm.count >= 3, perm.last == perm.count - 1 {
                 fused.attributes[FusedMatMulAttribute.outputPerm] = .ints(perm)
-                graph.nodes[index] = fused
                 graph.absorb(add: reader, into: index, as: fused, producers: &producers)
                 changed = true
                 continue

@@ -7,9 +7,9 @@ import Tensor
 /// tile as it makes it, so the full-size activation (VGG16's first block: 64 x 224 x 224 per
 /// image) is never written to memory or read back by a separate pooling step.
 ///
-/// The Conv must have one group, a constant `[M, C, 3, 3]` weight with at least
-/// ``ConvOperator/winogradMinimumChannels`` channels each way, unit strides and dilations,
-/// no fused input and no activation other than Relu or Clip (which commute with the maximum);
+/// The Conv must be one the Winograd path may take (one group, a constant `[M, C, 3, 3]` weight
+/// with at least ``ConvOperator/winogradMinimumChannels`` channels each way, unit strides and
+/// dilations), with no fused input and no activation other than Relu or Clip (which commute with the maximum);
 /// its output must be read by the MaxPool only. The MaxPool must be 2x2, stride 2, unpadded,
 /// undilated, floor mode, without the Indices output.
 public struct ConvMaxPoolFusionPass: GraphPass {
@@ -32,16 +32,14 @@ public struct ConvMaxPoolFusionPass: GraphPass {
         if changed { try graph.removeDeadNodes(protected: protected) }
     }
 
-    /// A Conv the Winograd path may take, with nothing fused that the pooling would reorder.
+    /// A Conv the Winograd path may take (``ConvOperator/isWinogradShaped(weight:groups:strides:dilations:)``),
+    /// with nothing fused that the pooling would reorder.
     private func isWinogradShaped(_ node: Node, _ graph: Graph) throws -> Bool {
         guard node.domain.isEmpty, node.inputs.count >= 2, node.inputs.count <= 3, node.outputs.count == 1,
-              let weight = graph.initializers[node.inputs[1]], weight.shape.count == 4,
-              weight.shape[2] == 3, weight.shape[3] == 3,
-              min(weight.shape[0], weight.shape[1]) >= ConvOperator.winogradMinimumChannels,
-              try node.int("group", default: 1) == 1,
+              let weight = graph.initializers[node.inputs[1]],
               VectorKernels.clampBounds(try Activation(fusedInto: node)) != nil else { return false }
-        let strides = try node.ints("strides") ?? [1, 1], dilations = try node.ints("dilations") ?? [1, 1]
-        return strides.allSatisfy { $0 == 1 } && dilations.allSatisfy { $0 == 1 }
+        return ConvOperator.isWinogradShaped(weight: weight.shape, groups: try node.int("group", default: 1),
+                                             strides: try node.ints("strides"), dilations: try node.ints("dilations"))
     }
 
     /// A MaxPool with a 2x2 window at stride 2, no padding or dilation, floor mode, one output.

@@ -78,14 +78,21 @@ final class ConvOperator: Operator {
         if let weight = context.constant(1), weight.dataType == .float32, weight.shape.count >= 3,
            !(weight.shape[1] == 1 && groups > 1 && weight.shape[0] == groups) {
             constant = true
-            let unit = { (values: [Int]?) in values?.allSatisfy { $0 == 1 } ?? true }
-            eligible = ConvolutionRun.winogradEnabled && groups == 1 && weight.shape.count == 4
-                && weight.shape[2] == 3 && weight.shape[3] == 3 && unit(window.strides) && unit(window.dilations)
-                && min(weight.shape[0], weight.shape[1]) >= Self.winogradMinimumChannels
+            eligible = Self.isWinogradShaped(weight: weight.shape, groups: groups, strides: window.strides,
+                                             dilations: window.dilations)
             if !eligible { packedWeights = ConvolutionWeights(weight: weight, groups: groups) }
         }
         winogradEligible = eligible
         weightIsConstant = constant
+    }
+
+    /// Whether a convolution with this weight shape and window may take the Winograd path (it
+    /// does when its plane has enough tiles): 3x3, stride and dilation 1, one group, at least
+    /// ``winogradMinimumChannels`` channels each way, and Winograd not turned off.
+    static func isWinogradShaped(weight: [Int], groups: Int, strides: [Int]?, dilations: [Int]?) -> Bool {
+        let unit = { (values: [Int]?) in values?.allSatisfy { $0 == 1 } ?? true }
+        return ConvolutionRun.winogradEnabled && groups == 1 && weight.count == 4 && weight[2] == 3 && weight[3] == 3
+            && unit(strides) && unit(dilations) && min(weight[0], weight[1]) >= winogradMinimumChannels
     }
 
     /// The Winograd weights for a run on the constant `w`, made on first use.
@@ -237,18 +244,18 @@ final class ConvOperator: Operator {
         }
     }
 
-    /// `output` = the 2x2 stride-2 max pool (unpadded, floor) of the NCHW tensor `x`.
+    /// `output` = the 2x2 stride-2 max pool (unpadded, floor) of the NCHW tensor `x`, by the
+    /// MaxPool operator's kernel (``Pooling/maxPlane(_:output:geometry:scratch:)``).
     static func maxPool2x2(_ x: Tensor, into output: Tensor) {
-        let height = x.shape[2], width = x.shape[3], pooledHeight = height / 2, pooledWidth = width / 2
-        let source = UnsafePointer(x.floatPointer), target = output.floatPointer
+        let height = x.shape[2], width = x.shape[3]
+        let g = ConvolutionGeometry(batch: 1, inputChannels: 1, outputChannels: 1, groups: 1, inputHeight: height,
+                                    inputWidth: width, kernelHeight: 2, kernelWidth: 2, strideHeight: 2, strideWidth: 2,
+                                    outputHeight: height / 2, outputWidth: width / 2)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Pooling.scratchCount(g))
+        defer { scratch.deallocate() }
         for plane in 0..<(x.shape[0] * x.shape[1]) {
-            let from = source + plane * height * width, to = target + plane * pooledHeight * pooledWidth
-            for py in 0..<pooledHeight {
-                let top = from + 2 * py * width, bottom = top + width
-                for px in 0..<pooledWidth {
-                    to[py * pooledWidth + px] = max(max(top[2 * px], top[2 * px + 1]), max(bottom[2 * px], bottom[2 * px + 1]))
-                }
-            }
+            Pooling.maxPlane(x.floatPointer + plane * g.inputPlane, output: output.floatPointer + plane * g.outputPlane,
+                             geometry: g, scratch: scratch)
         }
     }
 

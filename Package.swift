@@ -25,8 +25,6 @@ let package = Package(
     ],
     targets: [
         // MARK: C libraries (system-library targets: module map + pkg-config + providers)
-        .systemLibrary(name: "CBLAS", path: "Sources/CSystem/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CSystem/CJPEG", pkgConfig: "libjpeg",
                        providers: [.apt(["libjpeg62-turbo-dev"]), .brew(["jpeg-turbo"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CSystem/CPNG", pkgConfig: "libpng",
@@ -48,11 +46,11 @@ let package = Package(
         .target(name: "Tensor", swiftSettings: fastMath),
         // imgvec's own sgemm (C; AVX-512/AVX2 micro-kernels chosen at run time per function,
         // never by target-wide -m flags, so it runs on any x86-64 and builds everywhere).
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
-        .target(name: "Kernels",
-                dependencies: ["Tensor", "CKernels",
-                               .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
-                swiftSettings: fastMath),
+        // Also the BLAS loader: OpenBLAS (Debian's libopenblas0) is dlopen'ed on first use on
+        // Linux, not linked (blas_loader.c says why); macOS links Accelerate from Kernels.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])],
+                linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "Kernels", dependencies: ["Tensor", "CKernels"], swiftSettings: fastMath),
         .target(name: "Graph", dependencies: ["Tensor", "Kernels"], swiftSettings: fastMath),
         .target(name: "ONNX", dependencies: ["Graph"], swiftSettings: fastMath),
 

@@ -1,7 +1,5 @@
 #if canImport(Accelerate)
 import Accelerate
-#else
-import CBLAS
 #endif
 import CKernels
 import Foundation
@@ -11,7 +9,9 @@ import Foundation
 /// Every matrix is row-major. On x86-64 imgvec's own blocked sgemm (CKernels: AVX-512,
 /// AVX2+FMA or portable micro-kernels chosen once from the CPU) does the work; BLAS
 /// (OpenBLAS on Linux, Accelerate on macOS) serves other architectures and stays
-/// available for comparisons through ``backend`` or `IMGVEC_GEMM=blas`.
+/// available for comparisons through ``backend`` or `IMGVEC_GEMM=blas`. On Linux OpenBLAS
+/// is loaded on first use, not at start-up (its idle threads would spin for the process's
+/// first 0.1 s otherwise), and runs one thread per call.
 public enum GEMM {
     /// Who computes ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
     public enum Backend: String, Sendable {
@@ -78,12 +78,19 @@ public enum GEMM {
             }
             return
         }
+        #if canImport(Accelerate)
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
                     blasInt(m), blasInt(n), blasInt(k),
                     alpha, a, blasInt(lda), b, blasInt(ldb),
                     beta, c, blasInt(ldc))
+        #else
+        guard imgvec_blas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb,
+                                beta, c, ldc) == 0 else {
+            fatalError("IMGVEC_GEMM=blas: no BLAS library could be loaded (install libopenblas0)")
+        }
+        #endif
     }
 
     /// ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on the native
@@ -100,27 +107,30 @@ public enum GEMM {
                                  alpha, a, lda, b, ldb, beta, c, ldc) == 0
     }
 
-    /// Makes BLAS single-threaded per call, once per process (what every ``Session`` needs: the
-    /// engine's ThreadPool supplies parallelism). Sessions created on several threads at once
-    /// must not race into OpenBLAS's thread set-up, so this runs exactly once.
-    public static func useSingleThreadedBLAS() { _ = singleThreadedBLAS }
-
-    private static let singleThreadedBLAS: Void = setThreadCount(1)
-
-    /// Sets how many threads BLAS may use for one call (the native backend is always
-    /// single-threaded per call; the engine's ThreadPool supplies parallelism).
-    public static func setThreadCount(_ count: Int) {
-        #if !canImport(Accelerate)
-        openblas_set_num_threads(Int32(max(1, count)))
+    /// Whether the BLAS backend can run here (on Linux: whether OpenBLAS could be loaded).
+    public static var isBLASAvailable: Bool {
+        #if canImport(Accelerate)
+        return true
+        #else
+        return imgvec_blas_available() != 0
         #endif
     }
 
-    /// The number of threads BLAS currently uses.
+    /// Sets how many threads BLAS may use for one call. BLAS starts at one (the native backend
+    /// is always single-threaded per call; the engine's ThreadPool supplies parallelism). On
+    /// Linux this loads OpenBLAS if it is not loaded yet.
+    public static func setThreadCount(_ count: Int) {
+        #if !canImport(Accelerate)
+        imgvec_blas_set_threads(Int32(max(1, count)))
+        #endif
+    }
+
+    /// The number of threads BLAS currently uses (on Linux this loads OpenBLAS).
     public static var threadCount: Int {
         #if canImport(Accelerate)
         return 1
         #else
-        return Int(openblas_get_num_threads())
+        return Int(imgvec_blas_threads())
         #endif
     }
 

@@ -33,6 +33,23 @@ int imgvec_sgemm_with_kernel(imgvec_sgemm_kernel kernel, int transA, int transB,
                              const float *a, long lda, const float *b, long ldb,
                              float beta, float *c, long ldc);
 
+/// The system BLAS (Linux: OpenBLAS, loaded with dlopen on first use and set to one thread
+/// per call; see blas_loader.c). 1 when it could be loaded; always 0 on other systems,
+/// where the Swift side links the platform's BLAS itself.
+int imgvec_blas_available(void);
+
+/// cblas_sgemm (row-major) through the loaded BLAS. Returns 0, or -1 (and does nothing)
+/// when no BLAS could be loaded.
+int imgvec_blas_sgemm(int transA, int transB, long m, long n, long k, float alpha,
+                      const float *a, long lda, const float *b, long ldb,
+                      float beta, float *c, long ldc);
+
+/// Threads the loaded BLAS may use per call (OpenBLAS only; no-op otherwise).
+void imgvec_blas_set_threads(int count);
+
+/// Threads the loaded BLAS uses per call (1 when it cannot tell).
+int imgvec_blas_threads(void);
+
 /// The kernel AUTO resolves to on this CPU (detected once, then cached).
 imgvec_sgemm_kernel imgvec_sgemm_active_kernel(void);
 

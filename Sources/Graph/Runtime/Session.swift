@@ -66,7 +66,6 @@ public final class Session: @unchecked Sendable {
         self.batchSymbol = Self.batchSymbol(of: graph)
         self.requestableNames = Set(graph.nodes.flatMap(\.outputs).filter { !$0.isEmpty })
             .union(graph.inputs.map(\.name)).union(graph.initializers.keys)
-        GEMM.useSingleThreadedBLAS()
         self.context = ExecutionContext(threadPool: ThreadPool(threadCount: options.threadCount))
         compiled[[]] = try CompiledGraph(graph: privateGraph, protected: [], options: options, registry: registry)
     }

@@ -3,7 +3,7 @@
 /// RLE compression is refused as unsupported.
 enum BMPDecoder {
     static func decode(_ bytes: [UInt8], limits: DecodeLimits) throws -> RawDecode {
-        var reader = ByteReader(bytes, littleEndian: true)
+        let reader = ByteReader(bytes, littleEndian: true)
         func u16(_ at: Int) throws -> Int { Int(try reader.u16(at: at)) }
         func u32(_ at: Int) throws -> Int { Int(try reader.u32(at: at)) }
         let dataOffset = try u32(10)

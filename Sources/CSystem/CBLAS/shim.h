@@ -1,2 +1,0 @@
-// OpenBLAS's CBLAS interface plus its thread-count controls.
-#include <cblas.h>

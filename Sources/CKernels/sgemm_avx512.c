@@ -22,11 +22,23 @@
 #define IMGVEC_AVX512_NC 4096
 #endif
 
+/// The fused store (imgvec_tile_store) of one vector of row i at column offset j:
+/// clamp(v + row bias + residual, lo, hi), in the epilogue's order and with its NaN rule
+/// (a NaN stays NaN: both comparisons are false).
+static inline __attribute__((always_inline)) TARGET
+__m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 mask, __m512 lo, __m512 hi) {
+    v = _mm512_add_ps(v, _mm512_set1_ps(store->row_bias ? store->row_bias[i] : 0.0f));
+    if (store->residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, store->residual + i * store->ldr + j));
+    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, lo, _CMP_LT_OQ), v, lo);
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, hi, _CMP_GT_OQ), v, hi);
+}
+
 /// `rows` (<= MR) and `wide` (two vectors per row or one) are constants at every call
 /// site, so the loops unroll and the accumulators live in registers.
 static inline __attribute__((always_inline)) TARGET
 void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb, long bstride,
-               float *c, long ldc, int nr, float alpha, float beta, const char *pf, long pfLines) {
+               float *c, long ldc, int nr, float alpha, float beta, const char *pf, long pfLines,
+               const imgvec_tile_store *store) {
     __m512 acc0[MR], acc1[MR];
 #pragma unroll
     for (int i = 0; i < MR; i++) {
@@ -53,16 +65,19 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
     __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    const __m512 lo = _mm512_set1_ps(store ? store->lo : 0), hi = _mm512_set1_ps(store ? store->hi : 0);
 #pragma unroll
     for (int i = 0; i < MR; i++) {
         if (i < rows) {
             float *row = c + i * ldc;
             __m512 r0 = _mm512_mul_ps(acc0[i], va);
             if (beta != 0) r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), r0);
+            if (store) r0 = finish(r0, store, i, 0, m0, lo, hi);
             _mm512_mask_storeu_ps(row, m0, r0);
             if (wide) {
                 __m512 r1 = _mm512_mul_ps(acc1[i], va);
                 if (beta != 0) r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), r1);
+                if (store) r1 = finish(r1, store, i, 16, m1, lo, hi);
                 _mm512_mask_storeu_ps(row + 16, m1, r1);
             }
         }
@@ -71,30 +86,40 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
 
 #define ROW_CASES(WIDE) \
     switch (mr) { \
-    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
-    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines); return; \
+    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
     }
 
 TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                                int mr, int nr, float alpha, float beta) {
     const char *pf = 0;
     const long pfLines = 0;
+    const imgvec_tile_store *store = 0;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
 }
 
 TARGET static void tile_prefetch_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
                                         long ldc, int mr, int nr, float alpha, float beta,
                                         const float *prefetch, long lines) {
+    const char *pf = (const char *)prefetch;
+    const long pfLines = lines;
+    const imgvec_tile_store *store = 0;
+    if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
+}
+
+TARGET static void tile_store_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
+                                     long ldc, int mr, int nr, float alpha, float beta,
+                                     const float *prefetch, long lines, const imgvec_tile_store *store) {
     const char *pf = (const char *)prefetch;
     const long pfLines = lines;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
@@ -113,7 +138,7 @@ TARGET static void matrix_times_vector_avx512(long m, long k, float alpha, const
 static const imgvec_kernel_desc desc = {
     IMGVEC_SGEMM_KERNEL_AVX512, MR, NR, 16,
     IMGVEC_AVX512_KC, IMGVEC_AVX512_MC, IMGVEC_AVX512_NC,
-    tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512, tile_prefetch_avx512,
+    tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512, tile_prefetch_avx512, tile_store_avx512,
 };
 
 const imgvec_kernel_desc *imgvec_kernel_avx512(void) { return &desc; }

@@ -71,6 +71,23 @@ static void pack_b_block(const imgvec_kernel_desc *d, int transB, const float *b
     if (bRowScale) scale_packed_b(d, bRowScale + pc, kc, nc, dst);
 }
 
+/// Whether the kernel can apply `e` itself as it stores each finished tile (see
+/// imgvec_tile_store): a row bias, a residual added before the activation, and a clamp
+/// (Relu, Clip) or no activation; no column bias. Sets the clamp's bounds.
+static int store_fuses(const imgvec_kernel_desc *d, const imgvec_sgemm_epilogue *e, float *lo, float *hi) {
+    if (!e || !d->tile_store || e->bias || (e->residual && !e->residual_first)) return 0;
+    if (e->activation == IMGVEC_VMATH_CLAMP) { *lo = e->activation_a; *hi = e->activation_b; return 1; }
+    if (e->activation == IMGVEC_VMATH_IDENTITY) { *lo = -__builtin_inff(); *hi = __builtin_inff(); return 1; }
+    return 0;
+}
+
+/// The fused store of the tile at (row, column) of C's origin.
+static imgvec_tile_store tile_store_at(const imgvec_sgemm_epilogue *e, long row, long column, float lo, float hi) {
+    imgvec_tile_store store = {e->row_bias ? e->row_bias + row : NULL,
+                               e->residual ? e->residual + row * e->ldr + column : NULL, e->ldr, lo, hi};
+    return store;
+}
+
 /// The blocked product. `bRowScale` (or NULL) scales op(B)'s rows (k) as B is packed.
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
                          float alpha, const float *a, long lda, const imgvec_packed_a *packed, long packedRow0,
@@ -83,6 +100,11 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
     // A pre-packed A may be used from row packedRow0 on (a multiple of MR): its KC blocks are
     // laid out for all of its rows.
     const long paddedM = imgvec_round_up(packed ? packed->m : m, mr);
+    // A convolution's epilogue is applied by the kernel as it stores the last k block's tiles:
+    // with a short k (pointwise convolutions of few channels) the separate pass over every tile
+    // cost as much as a third of the layer.
+    float fuseLo = 0, fuseHi = 0;
+    const int fuseStore = store_fuses(d, epilogue, &fuseLo, &fuseHi);
     for (long jc = 0; jc < n; jc += ncMax) {
         const long nc = imgvec_min(ncMax, n - jc);
         for (long pc = 0; pc < k; pc += kcMax) {
@@ -118,6 +140,13 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                         const int rows = (int)imgvec_min(mr, mc - ir);
                         for (long jr = 0; jr < nc; jr += nr) {
                             const int width = (int)imgvec_min(nr, nc - jr);
+                            if (fuseStore && lastK) {
+                                const imgvec_tile_store store = tile_store_at(epilogue, ic + ir, jc + jr, fuseLo, fuseHi);
+                                d->tile_store(kc, blockA + ir * kc, bufferB + jr * kc, imgvec_panel_width(d, width),
+                                              c + (ic + ir) * ldc + jc + jr, ldc, rows, width, alpha, blockBeta,
+                                              NULL, 0, &store);
+                                continue;
+                            }
                             d->tile(kc, blockA + ir * kc, bufferB + jr * kc, imgvec_panel_width(d, width),
                                     c + (ic + ir) * ldc + jc + jr, ldc, rows, width, alpha, blockBeta);
                             if (epilogue && lastK)
@@ -163,6 +192,21 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     const int prefetchA = packed && !packedB && jr == 0 && d->tile_prefetch;
                     for (long ir = 0; ir < mc; ir += mr) {
                         const int rows = (int)imgvec_min(mr, mc - ir);
+                        if (fuseStore && lastK) {
+                            const float *prefetch = NULL;
+                            long lines = 0;
+                            if (prefetchA && ir + mr < mc) {
+                                prefetch = blockA + (ir + mr) * kc;
+                                lines = (imgvec_min(mr, mc - ir - mr) * kc * (long)sizeof(float) + 63) / 64;
+                            } else if (linesPerTile > 0) {
+                                prefetch = nextPanel + (ir / mr) * linesPerTile * 16;
+                                lines = imgvec_min(linesPerTile, nr * kc / 16 - (ir / mr) * linesPerTile);
+                            }
+                            const imgvec_tile_store store = tile_store_at(epilogue, ic + ir, jc + jr, fuseLo, fuseHi);
+                            d->tile_store(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
+                                          rows, width, alpha, blockBeta, prefetch, lines, &store);
+                            continue;
+                        }
                         if (prefetchA && ir + mr < mc) {
                             const long nextRows = imgvec_min(mr, mc - ir - mr);
                             d->tile_prefetch(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,

@@ -16,6 +16,23 @@ typedef void (*imgvec_tile_prefetch_fn)(long kc, const float *pa, const float *p
                                         long ldc, int mr, int nr, float alpha, float beta,
                                         const float *prefetch, long lines);
 
+/// What a micro-kernel applies to a tile as it stores it, when it finishes a product whose
+/// epilogue is a convolution's usual one: C = clamp(C + row_bias[i] + residual[i][j], lo, hi)
+/// (lo = -inf, hi = +inf: no activation). The same operations in the same order as
+/// imgvec_sgemm_apply_epilogue, so results are bit-identical; the tile is just not stored,
+/// reloaded and stored again.
+typedef struct imgvec_tile_store {
+    const float *row_bias;   ///< the tile's first row's bias, or NULL (then 0 is added, as the epilogue does)
+    const float *residual;   ///< the residual at the tile's first element, or NULL
+    long ldr;                ///< residual row stride
+    float lo, hi;
+} imgvec_tile_store;
+
+/// imgvec_tile_prefetch_fn (prefetch may be NULL with lines 0) that finishes with `store`.
+typedef void (*imgvec_tile_store_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
+                                     long ldc, int mr, int nr, float alpha, float beta,
+                                     const float *prefetch, long lines, const imgvec_tile_store *store);
+
 /// C[0, 0..<n] = alpha * sum_p a[p * strideA] * B[p, 0..<n] + beta * C (one row times a matrix).
 typedef void (*imgvec_row_times_matrix_fn)(long n, long k, float alpha, const float *a, long strideA,
                                            const float *b, long ldb, float beta, float *c);
@@ -33,6 +50,7 @@ typedef struct imgvec_kernel_desc {
     imgvec_row_times_matrix_fn row_times_matrix;
     imgvec_matrix_times_vector_fn matrix_times_vector;
     imgvec_tile_prefetch_fn tile_prefetch;   // NULL: the kernel has none (tile is used)
+    imgvec_tile_store_fn tile_store;         // NULL: the kernel has none (the epilogue runs after the tile)
 } imgvec_kernel_desc;
 
 /// Width of a packed B panel holding `columns` (<= nr) columns.

@@ -39,4 +39,53 @@ import TestSupport
             #expect(untouched, "\(kernel): rows before the block untouched")
         }
     }
+
+    /// The epilogues a micro-kernel applies as it stores each tile (row bias, a residual before
+    /// the activation, a clamp or nothing), on each path of the blocked product: the row sweep
+    /// (short k), the panel loop, and several k blocks (the last one accumulating onto C).
+    @Test(arguments: [20, 200, 700])
+    func storedEpiloguesMatchNaive(k: Int) {
+        let m = 29, n = 77
+        var generator = SeededGenerator(seed: UInt64(k))
+        let a = generator.floats(m * k), b = generator.floats(k * n)
+        let rowBias = generator.floats(m), residual = generator.floats(m * n)
+        let activations: [Activation?] = [.relu, .clip(min: -0.5, max: 0.75), nil]
+        for kernel in GEMM.Kernel.allCases where kernel.isAvailable {
+            let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k, kernel: kernel) }
+            for activation in activations {
+                for withBias in [true, false] {
+                    for withResidual in [true, false] {
+                        var c = [Float](repeating: .nan, count: m * n)
+                        rowBias.withUnsafeBufferPointer { bias in
+                            residual.withUnsafeBufferPointer { skip in
+                                c.withUnsafeMutableBufferPointer { out in
+                                    let epilogue = GEMMEpilogue(activation: activation,
+                                                                residual: withResidual ? skip.baseAddress! : nil,
+                                                                residualStride: n, rowBias: withBias ? bias.baseAddress! : nil,
+                                                                residualBeforeActivation: true)
+                                    GEMM.multiply(packedA: packed, rows: 0..<m, n: n, b: b, ldb: n,
+                                                  c: out.baseAddress!, ldc: n, epilogue: epilogue)
+                                }
+                            }
+                        }
+                        var worst = 0.0
+                        for i in 0..<m {
+                            for j in 0..<n {
+                                var sum = withBias ? Double(rowBias[i]) : 0
+                                for p in 0..<k { sum += Double(a[i * k + p]) * Double(b[p * n + j]) }
+                                if withResidual { sum += Double(residual[i * n + j]) }
+                                switch activation {
+                                case .relu: sum = max(0, sum)
+                                case .clip(let low, let high): sum = min(max(sum, Double(low)), Double(high))
+                                default: break
+                                }
+                                worst = max(worst, abs(Double(c[i * n + j]) - sum))
+                            }
+                        }
+                        #expect(worst < 1e-3, "\(kernel) k \(k) \(String(describing: activation)) bias \(withBias) residual \(withResidual): \(worst)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 // CBLAS's standard enumeration values (cblas.h).
 enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
@@ -29,10 +30,14 @@ static set_threads_function blas_set_threads;
 static get_threads_function blas_get_threads;
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 
+/// IMGVEC_BLAS_LIBRARY (a file name or path) picks the library, e.g. another CBLAS such as
+/// BLIS's; otherwise the first of OpenBLAS and the reference CBLAS that loads.
 static void load_blas(void) {
     static const char *const libraries[] = {"libopenblas.so.0", "libopenblas.so", "libcblas.so.3", "libblas.so.3"};
-    for (size_t i = 0; i < sizeof libraries / sizeof libraries[0]; i++) {
-        void *handle = dlopen(libraries[i], RTLD_NOW | RTLD_LOCAL);
+    const char *chosen = getenv("IMGVEC_BLAS_LIBRARY");
+    const size_t count = chosen && *chosen ? 1 : sizeof libraries / sizeof libraries[0];
+    for (size_t i = 0; i < count; i++) {
+        void *handle = dlopen(chosen && *chosen ? chosen : libraries[i], RTLD_NOW | RTLD_LOCAL);
         if (!handle) continue;
         cblas_sgemm_function sgemm = (cblas_sgemm_function)dlsym(handle, "cblas_sgemm");
         if (!sgemm) { dlclose(handle); continue; }

@@ -88,10 +88,19 @@ public enum GEMM {
         #else
         guard imgvec_blas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb,
                                 beta, c, ldc) == 0 else {
-            fatalError("IMGVEC_GEMM=blas: no BLAS library could be loaded (install libopenblas0)")
+            // No BLAS here: imgvec's own kernels (portable ones at least) compute the same product.
+            _ = warnedNoBLAS
+            imgvec_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
         }
         #endif
     }
+
+    /// Said once per process, on the first product that asked for BLAS and found none.
+    private static let warnedNoBLAS: Void = {
+        FileHandle.standardError.write(Data(
+            "imgvec: IMGVEC_GEMM=blas, but no BLAS library could be loaded (libopenblas.so.0, or the one IMGVEC_BLAS_LIBRARY names); using imgvec's own GEMM kernels\n".utf8))
+    }()
 
     /// ``multiply(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` on the native
     /// backend with a chosen micro-kernel. Returns `false` (and leaves `C`) when this CPU

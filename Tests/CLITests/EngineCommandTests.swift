@@ -32,6 +32,28 @@ import TestSupport
         #expect(Comparison.maxAbsDifference(got.toFloats(), want.toFloats()) <= 2e-4)
     }
 
+    /// The BLAS backend (`IMGVEC_GEMM=blas`) loads OpenBLAS on demand; when no BLAS library can
+    /// be loaded (`IMGVEC_BLAS_LIBRARY` naming a missing one) it says so once and imgvec's own
+    /// kernels compute the same output.
+    @Test(arguments: [nil, "/nonexistent/libcblas.so"])
+    func runOnTheBLASBackendMatchesONNXRuntime(library: String?) throws {
+        let directory = try CommandRunner.temporaryDirectory()
+        let output = directory.appendingPathComponent("out.npy")
+        var environment = ProcessInfo.processInfo.environment
+        environment["IMGVEC_GEMM"] = "blas"
+        environment["IMGVEC_BLAS_LIBRARY"] = library
+        let result = try CommandRunner.run([
+            "run", model, "--input", Self.subset.appendingPathComponent("reference/random_batch/input.npy").path,
+            "--output", output.path, "--threads", "2",
+        ], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let warned = result.stderr.contains("no BLAS library could be loaded")
+        #expect(warned == (library != nil), "\(result.stderr)")
+        let got = try NumPyFile.read(output)
+        let want = try NumPyFile.read(Self.subset.appendingPathComponent("reference/random_batch/mobilenet_v3_small_features.npy"))
+        #expect(Comparison.maxAbsDifference(got.toFloats(), want.toFloats()) <= 2e-4)
+    }
+
     @Test func runReturnsANamedIntermediateValue() throws {
         let values = try CommandRunner.run(["inspect", model, "--values"])
         #expect(values.status == 0, "\(values.stderr)")

@@ -54,6 +54,26 @@ import TestSupport
         #expect(Comparison.maxAbsDifference(got.toFloats(), want.toFloats()) <= 2e-4)
     }
 
+    /// `imgvec bench` against ONNX Runtime on two configurations: each row has a speedup, and
+    /// the last line is their geometric mean (the figure the performance goal is stated in).
+    @Test func benchEndsWithTheGeometricMeanOfItsSpeedups() throws {
+        let result = try CommandRunner.run(["bench", model, "--batch", "1", "--batch", "2", "--threads", "1",
+                                            "--runs", "2", "--warmup", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let speedups = lines.filter { $0.hasPrefix("mobilenet_v3_small_features") }.compactMap { line in
+            line.split(separator: " ").first { $0.hasSuffix("x") }.flatMap { Double($0.dropLast()) }
+        }
+        #expect(speedups.count == 2, "\(result.stdout)")
+        let summary = try #require(lines.last { $0.hasPrefix("geometric mean speedup over 2 configurations: ") })
+        let printed = try #require(Double(summary.split(separator: " ")[6].dropLast()))
+        // The rows print speedups to 2 decimals: the mean of the unrounded ones is within 0.005.
+        let expected = (speedups.reduce(1, *)).squareRoot()
+        #expect(abs(printed - expected) <= 0.006, "\(summary) vs \(speedups)")
+        let lowest = try #require(Double(summary.split(separator: " ")[8].dropLast(2)))
+        #expect(lowest == speedups.min(), "\(summary) vs \(speedups)")
+    }
+
     @Test func runReturnsANamedIntermediateValue() throws {
         let values = try CommandRunner.run(["inspect", model, "--values"])
         #expect(values.status == 0, "\(values.stderr)")

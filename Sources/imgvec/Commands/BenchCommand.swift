@@ -64,6 +64,7 @@ struct BenchCommand: ParsableCommand {
             }.joined(separator: ", "))
             print(BenchRow.header)
         }
+        var speedups: [(configuration: String, speedup: Double)] = []
         for model in models {
             for batch in batches {
                 for threads in threadsList {
@@ -92,6 +93,7 @@ struct BenchCommand: ParsableCommand {
                                        multiplyAdds: macs, peakGFLOPS: peaks[threads]!,
                                        imgvecPeakMegabytes: imgvecRSS, ortPeakMegabytes: ortTimes.isEmpty ? nil : ortRSS)
                     print(json ? row.json : row.line)
+                    if let speedup = row.speedup { speedups.append(("\(row.name) b\(batch) t\(threads)", speedup)) }
                     if let profileLines, !json {
                         print("  time by op type:")
                         print(BenchSupport.formatProfile(profileLines))
@@ -103,6 +105,7 @@ struct BenchCommand: ParsableCommand {
                 }
             }
         }
+        if !json, speedups.count > 1 { print(BenchSupport.speedupSummary(speedups)) }
     }
 }
 

@@ -62,6 +62,15 @@ enum BenchSupport {
         return text.split(separator: "\n").last.map(String.init) ?? ""
     }
 
+    /// "geometric mean speedup over N configurations: G x (lowest L x: CONFIGURATION)", the
+    /// figure the performance goal is stated in.
+    static func speedupSummary(_ speedups: [(configuration: String, speedup: Double)]) -> String {
+        let mean = exp(speedups.map { log($0.speedup) }.reduce(0, +) / Double(speedups.count))
+        let lowest = speedups.min { $0.speedup < $1.speedup }!
+        return String(format: "geometric mean speedup over %d configurations: %.3fx (lowest %.2fx: %@)",
+                      speedups.count, mean, lowest.speedup, lowest.configuration as NSString)
+    }
+
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return .nan }

@@ -49,30 +49,29 @@ static void load_blas(void) {
     }
 }
 
-int imgvec_blas_available(void) {
+static int blas_loaded(void) {
     pthread_once(&blas_once, load_blas);
     return blas_sgemm != NULL;
 }
 
 int imgvec_blas_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
                       const float *b, long ldb, float beta, float *c, long ldc) {
-    if (!imgvec_blas_available()) return -1;
+    if (!blas_loaded()) return -1;
     blas_sgemm(CBLAS_ROW_MAJOR, transA ? CBLAS_TRANS : CBLAS_NO_TRANS, transB ? CBLAS_TRANS : CBLAS_NO_TRANS,
                (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
     return 0;
 }
 
 void imgvec_blas_set_threads(int count) {
-    if (imgvec_blas_available() && blas_set_threads) blas_set_threads(count < 1 ? 1 : count);
+    if (blas_loaded() && blas_set_threads) blas_set_threads(count < 1 ? 1 : count);
 }
 
 int imgvec_blas_threads(void) {
-    return imgvec_blas_available() && blas_get_threads ? blas_get_threads() : 1;
+    return blas_loaded() && blas_get_threads ? blas_get_threads() : 1;
 }
 
 #else
 // Elsewhere BLAS comes from the platform (Accelerate, linked by the Swift side).
-int imgvec_blas_available(void) { return 0; }
 int imgvec_blas_sgemm(int transA, int transB, long m, long n, long k, float alpha, const float *a, long lda,
                       const float *b, long ldb, float beta, float *c, long ldc) {
     (void)transA; (void)transB; (void)m; (void)n; (void)k; (void)alpha; (void)a; (void)lda;

@@ -192,30 +192,25 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     const int prefetchA = packed && !packedB && jr == 0 && d->tile_prefetch;
                     for (long ir = 0; ir < mc; ir += mr) {
                         const int rows = (int)imgvec_min(mr, mc - ir);
+                        // What this tile prefetches: the next A panel, or its share of the next B panel.
+                        const float *prefetch = NULL;
+                        long lines = 0;
+                        if (prefetchA && ir + mr < mc) {
+                            prefetch = blockA + (ir + mr) * kc;
+                            lines = (imgvec_min(mr, mc - ir - mr) * kc * (long)sizeof(float) + 63) / 64;
+                        } else if (linesPerTile > 0) {
+                            prefetch = nextPanel + (ir / mr) * linesPerTile * 16;
+                            lines = imgvec_min(linesPerTile, nr * kc / 16 - (ir / mr) * linesPerTile);
+                        }
                         if (fuseStore && lastK) {
-                            const float *prefetch = NULL;
-                            long lines = 0;
-                            if (prefetchA && ir + mr < mc) {
-                                prefetch = blockA + (ir + mr) * kc;
-                                lines = (imgvec_min(mr, mc - ir - mr) * kc * (long)sizeof(float) + 63) / 64;
-                            } else if (linesPerTile > 0) {
-                                prefetch = nextPanel + (ir / mr) * linesPerTile * 16;
-                                lines = imgvec_min(linesPerTile, nr * kc / 16 - (ir / mr) * linesPerTile);
-                            }
                             const imgvec_tile_store store = tile_store_at(epilogue, ic + ir, jc + jr, fuseLo, fuseHi);
                             d->tile_store(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
                                           rows, width, alpha, blockBeta, prefetch, lines, &store);
                             continue;
                         }
-                        if (prefetchA && ir + mr < mc) {
-                            const long nextRows = imgvec_min(mr, mc - ir - mr);
+                        if (prefetch) {
                             d->tile_prefetch(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
-                                             rows, width, alpha, blockBeta, blockA + (ir + mr) * kc,
-                                             (nextRows * kc * (long)sizeof(float) + 63) / 64);
-                        } else if (linesPerTile > 0) {
-                            d->tile_prefetch(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
-                                             rows, width, alpha, blockBeta, nextPanel + (ir / mr) * linesPerTile * 16,
-                                             imgvec_min(linesPerTile, nr * kc / 16 - (ir / mr) * linesPerTile));
+                                             rows, width, alpha, blockBeta, prefetch, lines);
                         } else {
                             d->tile(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
                                     rows, width, alpha, blockBeta);

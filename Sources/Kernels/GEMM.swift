@@ -116,15 +116,6 @@ public enum GEMM {
                                  alpha, a, lda, b, ldb, beta, c, ldc) == 0
     }
 
-    /// Whether the BLAS backend can run here (on Linux: whether OpenBLAS could be loaded).
-    public static var isBLASAvailable: Bool {
-        #if canImport(Accelerate)
-        return true
-        #else
-        return imgvec_blas_available() != 0
-        #endif
-    }
-
     /// Sets how many threads BLAS may use for one call. BLAS starts at one (the native backend
     /// is always single-threaded per call; the engine's ThreadPool supplies parallelism). On
     /// Linux this loads OpenBLAS if it is not loaded yet.

@@ -33,13 +33,10 @@ int imgvec_sgemm_with_kernel(imgvec_sgemm_kernel kernel, int transA, int transB,
                              const float *a, long lda, const float *b, long ldb,
                              float beta, float *c, long ldc);
 
-/// The system BLAS (Linux: OpenBLAS, loaded with dlopen on first use and set to one thread
-/// per call; see blas_loader.c). 1 when it could be loaded; always 0 on other systems,
-/// where the Swift side links the platform's BLAS itself.
-int imgvec_blas_available(void);
-
-/// cblas_sgemm (row-major) through the loaded BLAS. Returns 0, or -1 (and does nothing)
-/// when no BLAS could be loaded.
+/// cblas_sgemm (row-major) through the system BLAS (Linux: OpenBLAS, or the library
+/// IMGVEC_BLAS_LIBRARY names, loaded with dlopen on first use and set to one thread per call;
+/// see blas_loader.c). Returns 0, or -1 (and does nothing) when no BLAS could be loaded, and
+/// always on other systems, where the Swift side links the platform's BLAS itself.
 int imgvec_blas_sgemm(int transA, int transB, long m, long n, long k, float alpha,
                       const float *a, long lda, const float *b, long ldb,
                       float beta, float *c, long ldc);

@@ -125,6 +125,51 @@ TARGET static void tile_store_avx512(long kc, const float *pa, const float *pb, 
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
 }
 
+/// Stores one panel's accumulated column (see imgvec_panels_times_vector_fn).
+static inline __attribute__((always_inline)) TARGET
+void store_column(__m512 acc, long rows, float alpha, float beta, float *c, long ldc) {
+    float values[16];
+    _mm512_storeu_ps(values, _mm512_mul_ps(acc, _mm512_set1_ps(alpha)));
+    for (long i = 0; i < rows; i++) c[i * ldc] = beta == 0 ? values[i] : __builtin_fmaf(beta, c[i * ldc], values[i]);
+}
+
+/// `count` panels at once (a constant at each call site): `count` independent accumulator
+/// chains sharing each broadcast of x[p], so the loop is bound by loads, not FMA latency.
+static inline __attribute__((always_inline)) TARGET
+void panel_group_times_vector(const int count, long kc, const float *pa, const float *x, long rows,
+                              float alpha, float beta, float *c, long ldc) {
+    const __mmask16 lanes = (__mmask16)((1u << MR) - 1);
+    const long panelFloats = MR * kc;
+    __m512 acc[8];
+#pragma unroll
+    for (int q = 0; q < 8; q++) if (q < count) acc[q] = _mm512_setzero_ps();
+    for (long p = 0; p < kc; p++) {
+        const __m512 xv = _mm512_set1_ps(x[p]);
+#pragma unroll
+        for (int q = 0; q < 8; q++)
+            if (q < count) acc[q] = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(lanes, pa + q * panelFloats + p * MR), acc[q]);
+    }
+#pragma unroll
+    for (int q = 0; q < 8; q++) {
+        if (q < count) {
+            const long row = q * MR;
+            store_column(acc[q], rows - row < MR ? rows - row : MR, alpha, beta, c + row * ldc, ldc);
+        }
+    }
+}
+
+/// Eight panels at a time, then the rest one by one.
+TARGET static void panels_times_vector_avx512(long panels, long kc, const float *pa, const float *x, long rows,
+                                              float alpha, float beta, float *c, long ldc) {
+    long j = 0;
+    for (; j + 8 <= panels; j += 8)
+        panel_group_times_vector(8, kc, pa + j * MR * kc, x, rows - j * MR, alpha, beta, c + j * MR * ldc, ldc);
+    for (; j + 4 <= panels; j += 4)
+        panel_group_times_vector(4, kc, pa + j * MR * kc, x, rows - j * MR, alpha, beta, c + j * MR * ldc, ldc);
+    for (; j < panels; j++)
+        panel_group_times_vector(1, kc, pa + j * MR * kc, x, rows - j * MR, alpha, beta, c + j * MR * ldc, ldc);
+}
+
 TARGET static void row_times_matrix_avx512(long n, long k, float alpha, const float *a, long strideA,
                                            const float *b, long ldb, float beta, float *c) {
     imgvec_row_times_matrix_body(n, k, alpha, a, strideA, b, ldb, beta, c);
@@ -139,6 +184,7 @@ static const imgvec_kernel_desc desc = {
     IMGVEC_SGEMM_KERNEL_AVX512, MR, NR, 16,
     IMGVEC_AVX512_KC, IMGVEC_AVX512_MC, IMGVEC_AVX512_NC,
     tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512, tile_prefetch_avx512, tile_store_avx512,
+    panels_times_vector_avx512,
 };
 
 const imgvec_kernel_desc *imgvec_kernel_avx512(void) { return &desc; }

@@ -315,6 +315,42 @@ void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, floa
 
 long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed) { return packed ? packed->kernel->mr : 1; }
 
+/// A row block of the packed A times a single column of B (a convolution over a 1x1 plane at
+/// batch 1: squeeze-excitation's): the kernel's panels-times-vector, k block by k block as the
+/// tiles would (bit-identical to them), without spending a vector lane per column. op(B)'s
+/// column is gathered (and scaled by bRowScale, as packing would) into scratch once.
+static int packed_times_column(const imgvec_packed_a *packed, long rowBegin, long m, int transB, float alpha,
+                               const float *b, long ldb, const float *bRowScale, float beta, float *c, long ldc,
+                               const imgvec_sgemm_epilogue *epilogue) {
+    const imgvec_kernel_desc *d = packed->kernel;
+    const long k = packed->k, mr = d->mr, paddedM = imgvec_round_up(packed->m, mr), kStep = imgvec_k_step(d, k);
+    const long stride = transB ? 1 : ldb;
+    const float *x = b;
+    if (stride != 1 || bRowScale) {
+        float *column = imgvec_thread_scratch(0, k);
+        if (!column) return -1;
+        for (long p = 0; p < k; p++) column[p] = bRowScale ? b[p * stride] * bRowScale[p] : b[p * stride];
+        x = column;
+    }
+    const long panels = (m + mr - 1) / mr;
+    for (long pc = 0; pc < k; pc += kStep) {
+        const long kc = imgvec_min(kStep, k - pc);
+        d->panels_times_vector(panels, kc, packed->data + paddedM * pc + rowBegin * kc, x + pc, m, alpha,
+                               pc == 0 ? beta : 1.0f, c, ldc);
+    }
+    // A contiguous column is one row for the epilogue, its row bias a bias per column: the same
+    // operations in the same order, but vector by vector instead of one row (and call) per value.
+    if (epilogue && ldc == 1 && !epilogue->bias && (!epilogue->residual || epilogue->ldr == 1)) {
+        imgvec_sgemm_epilogue row = *epilogue;
+        row.bias = epilogue->row_bias;
+        row.row_bias = NULL;
+        imgvec_sgemm_apply_epilogue(&row, c, m, 0, 1, 0, m);
+    } else {
+        imgvec_sgemm_apply_epilogue(epilogue, c, ldc, 0, m, 0, 1);
+    }
+    return 0;
+}
+
 int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
                              float alpha, const float *b, long ldb, const float *b_row_scale, float beta,
                              float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
@@ -333,6 +369,9 @@ int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long
         imgvec_sgemm_apply_epilogue(tileEpilogue, c, ldc, 0, m, 0, n);
         return 0;
     }
+    if (n == 1 && packed->kernel->panels_times_vector &&
+        packed_times_column(packed, row_begin, m, transB, alpha, b, ldb, b_row_scale, beta, c, ldc, tileEpilogue) == 0)
+        return 0;
     return sgemm_blocked(packed->kernel, 0, transB, m, n, packed->k, alpha, NULL, 0, packed, row_begin,
                          b, ldb, b_row_scale, NULL, 0, beta, c, ldc, tileEpilogue);
 }

@@ -41,6 +41,15 @@ typedef void (*imgvec_row_times_matrix_fn)(long n, long k, float alpha, const fl
 typedef void (*imgvec_matrix_times_vector_fn)(long m, long k, float alpha, const float *a, long lda,
                                               const float *x, float beta, float *c, long ldc);
 
+/// One k block of a packed A times a vector (a product with a single column of B): for each of
+/// `panels` consecutive MR x kc panels at `pa` (each `MR * kc` floats), C[i][0] = alpha * sum_p
+/// A[i][p] * x[p] + beta * C[i][0] (beta == 0: C not read) for the first `rows` rows (the last
+/// panel may be partial), C's rows `ldc` apart. The same fused multiply-adds in the same order
+/// as the tile kernel (one accumulator per row, p ascending, then alpha, then beta), so the
+/// column equals the tile path's bit for bit; it just does not spend a vector lane per column.
+typedef void (*imgvec_panels_times_vector_fn)(long panels, long kc, const float *pa, const float *x, long rows,
+                                              float alpha, float beta, float *c, long ldc);
+
 /// A micro-kernel and the blocking that suits it.
 typedef struct imgvec_kernel_desc {
     imgvec_sgemm_kernel id;
@@ -51,6 +60,7 @@ typedef struct imgvec_kernel_desc {
     imgvec_matrix_times_vector_fn matrix_times_vector;
     imgvec_tile_prefetch_fn tile_prefetch;   // NULL: the kernel has none (tile is used)
     imgvec_tile_store_fn tile_store;         // NULL: the kernel has none (the epilogue runs after the tile)
+    imgvec_panels_times_vector_fn panels_times_vector;   // NULL: a single column goes through the tiles
 } imgvec_kernel_desc;
 
 /// Width of a packed B panel holding `columns` (<= nr) columns.

@@ -88,4 +88,63 @@ import TestSupport
             }
         }
     }
+
+    /// A single column of B (squeeze-excitation's 1x1 plane at batch 1) takes the kernel's
+    /// panels-times-vector path: its result must be the tile path's bit for bit (the first
+    /// column of the same product with two columns), with B's column read contiguously or `ldb`
+    /// apart, an input scale, a row block not starting at row 0, a partial last panel, several
+    /// k blocks, and the epilogue with no residual, a contiguous one (applied as one row) or a
+    /// strided one.
+    @Test(arguments: [20, 200, 700])
+    func singleColumnMatchesTheTilesBitForBit(k: Int) {
+        let m = 53
+        var generator = SeededGenerator(seed: UInt64(k) + 11)
+        let a = generator.floats(m * k), twoColumns = generator.floats(k * 2), scale = generator.floats(k)
+        let rowBias = generator.floats(m), residual = generator.floats(m * 2)
+        let column = (0..<k).map { twoColumns[2 * $0] }, residualColumn = (0..<m).map { residual[2 * $0] }
+        enum Skip: CaseIterable { case none, contiguous, strided }
+        for kernel in GEMM.Kernel.allCases where kernel.isAvailable {
+            let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k, kernel: kernel) }
+            let first = packed.rowAlignment
+            for activation in [Activation.relu, .clip(min: -0.5, max: 0.75), .sigmoid, nil] {
+                for scaled in [false, true] {
+                    for skip in Skip.allCases {
+                        /// C (m x n, rows from `first`) for B `b` (ldb apart); the residual's
+                        /// first column from `skipValues` (stride apart).
+                        func product(_ b: [Float], n: Int, ldb: Int, skipValues: [Float], stride: Int) -> [Float] {
+                            var c = [Float](repeating: .nan, count: m * n)
+                            b.withUnsafeBufferPointer { b in
+                                scale.withUnsafeBufferPointer { scale in
+                                    rowBias.withUnsafeBufferPointer { bias in
+                                        skipValues.withUnsafeBufferPointer { skipValues in
+                                            c.withUnsafeMutableBufferPointer { out in
+                                                let epilogue = GEMMEpilogue(
+                                                    activation: activation,
+                                                    residual: skip == .none ? nil : skipValues.baseAddress! + first * stride,
+                                                    residualStride: stride, rowBias: bias.baseAddress!, residualBeforeActivation: true)
+                                                GEMM.multiply(packedA: packed, rows: first..<m, n: n, b: b.baseAddress!, ldb: ldb,
+                                                              bRowScale: scaled ? scale.baseAddress! : nil,
+                                                              c: out.baseAddress! + first * n, ldc: n, epilogue: epilogue)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            return c
+                        }
+                        let tiles = product(twoColumns, n: 2, ldb: 2, skipValues: residual, stride: 2)
+                        let expected = (first..<m).map { tiles[$0 * 2] }
+                        let (skipValues, stride) = skip == .strided ? (residual, 2) : (residualColumn, 1)
+                        let singles = [("contiguous", product(column, n: 1, ldb: 1, skipValues: skipValues, stride: stride)),
+                                       ("strided", product(twoColumns, n: 1, ldb: 2, skipValues: skipValues, stride: stride))]
+                        for (label, single) in singles {
+                            let same = zip(single[first..<m], expected).allSatisfy { $0.bitPattern == $1.bitPattern }
+                            #expect(same, "\(kernel) k \(k) \(String(describing: activation)) scaled \(scaled) \(skip) B \(label)")
+                            #expect(single[0..<first].allSatisfy { $0.isNaN }, "\(kernel): rows before the block untouched")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

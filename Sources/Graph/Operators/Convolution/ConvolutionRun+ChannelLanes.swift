@@ -20,8 +20,12 @@ extension ConvolutionRun {
     /// threads, even with the unfold shared and the weights split by output channels, it lost
     /// 20-50% on MobileNetV3's 7x7 layers and only matched the row-block path on resnet50's
     /// deep ones (whole model within noise, 30 MB more for the second weight layout).
+    ///
+    /// A 1x1 plane (squeeze-excitation) stays on the GEMM path, whose single-column product
+    /// streams the packed weights four row panels at a time: 3x fewer cycles than one-row tiles.
     static func usesChannelLanes(_ g: ConvolutionGeometry, threads: Int) -> Bool {
-        channelLanesEnabled && threads == 1 && g.batch == 1 && g.groups == 1 && !g.isDepthwise && g.outputPlane <= channelLanesMaximumPlane
+        channelLanesEnabled && threads == 1 && g.batch == 1 && g.groups == 1 && !g.isDepthwise
+            && g.outputPlane > 1 && g.outputPlane <= channelLanesMaximumPlane
             && g.outputChannels >= 64 && g.reductionDepth >= 64
     }
 

@@ -55,18 +55,29 @@ struct ConvOperatorTests {
 
     /// Batch 1 on tiny planes: output channels run across the vector lanes (operands swapped,
     /// the result transposed back), for im2col and pointwise convolutions, channel counts that
-    /// leave partial panels, and a fused skip connection added before the activation.
+    /// leave partial panels, and a fused skip connection added before the activation. On more
+    /// than one thread only im2col convolutions take it, their unfold shared (uneven slices of
+    /// input channels); squeeze-excitation's 1x1 planes never do.
     @Test func channelLanesForTinyPlanes() throws {
         let tiny = ConvolutionGeometry(batch: 1, inputChannels: 72, outputChannels: 80, groups: 1, inputHeight: 7, inputWidth: 7,
                                        kernelHeight: 3, kernelWidth: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1,
                                        outputHeight: 7, outputWidth: 7)
         #expect(ConvolutionRun.usesChannelLanes(tiny, threads: 1) == ConvolutionRun.channelLanesEnabled)
-        #expect(!ConvolutionRun.usesChannelLanes(tiny, threads: 2))
+        #expect(ConvolutionRun.usesChannelLanes(tiny, threads: 2) == ConvolutionRun.channelLanesEnabled)
         var batched = tiny
         batched.batch = 2
         #expect(!ConvolutionRun.usesChannelLanes(batched, threads: 1))
+        let pointwise = ConvolutionGeometry(batch: 1, inputChannels: 72, outputChannels: 80, groups: 1, inputHeight: 7,
+                                            inputWidth: 7, kernelHeight: 1, kernelWidth: 1, outputHeight: 7, outputWidth: 7)
+        #expect(ConvolutionRun.usesChannelLanes(pointwise, threads: 1) == ConvolutionRun.channelLanesEnabled)
+        #expect(!ConvolutionRun.usesChannelLanes(pointwise, threads: 2))
+        var excitation = pointwise
+        (excitation.inputHeight, excitation.inputWidth, excitation.outputHeight, excitation.outputWidth) = (1, 1, 1, 1)
+        #expect(!ConvolutionRun.usesChannelLanes(excitation, threads: 1))
         try check(ReferenceConvolution(n: 1, c: 72, h: 7, w: 7, cout: 80, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
                   activation: .relu, threads: 2)
+        try check(ReferenceConvolution(n: 1, c: 67, h: 7, w: 7, cout: 70, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+                  activation: .relu, threads: 3)
         try check(ReferenceConvolution(n: 1, c: 96, h: 7, w: 7, cout: 130, kh: 1, kw: 1), activation: .hardSwish, threads: 2)
         try check(ReferenceConvolution(n: 1, c: 64, h: 10, w: 10, cout: 100, kh: 3, kw: 3, sh: 2, sw: 2,
                                        top: 1, left: 1, bottom: 1, right: 1), bias: false, threads: 2)
@@ -86,13 +97,14 @@ struct ConvOperatorTests {
     /// weights across threads (pointwise, im2col, across-image tiles, channels not a multiple of MR).
     @Test func rowSplitForSmallPlanes() throws {
         try check(ReferenceConvolution(n: 1, c: 24, h: 7, w: 7, cout: 131, kh: 1, kw: 1), activation: .relu, threads: 2)
-        try check(ReferenceConvolution(n: 1, c: 10, h: 7, w: 7, cout: 160, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+        // im2col planes past the channel-lane limit (72 and 81 positions; too few tiles for Winograd).
+        try check(ReferenceConvolution(n: 1, c: 10, h: 8, w: 9, cout: 160, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
                   threads: 3)
         try check(ReferenceConvolution(n: 3, c: 8, h: 4, w: 4, cout: 200, kh: 1, kw: 1), bias: false, threads: 2)
-        try check(ReferenceConvolution(n: 1, c: 12, h: 14, w: 14, cout: 100, kh: 3, kw: 3, sh: 2, sw: 2,
+        try check(ReferenceConvolution(n: 1, c: 12, h: 18, w: 18, cout: 100, kh: 3, kw: 3, sh: 2, sw: 2,
                                        top: 1, left: 1, bottom: 1, right: 1), activation: .clip(min: 0, max: 6), threads: 2)
-        // Depths past one k block of the shared operand (576 and 400 > 384), one tile of 49 or 196 columns.
-        try check(ReferenceConvolution(n: 1, c: 64, h: 7, w: 7, cout: 100, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+        // Depths past one k block of the shared operand (576 and 400 > 384), one tile of 72 or 196 columns.
+        try check(ReferenceConvolution(n: 1, c: 64, h: 8, w: 9, cout: 100, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
                   activation: .relu, threads: 2)
         try check(ReferenceConvolution(n: 1, c: 400, h: 14, w: 14, cout: 97, kh: 1, kw: 1), threads: 2)
     }

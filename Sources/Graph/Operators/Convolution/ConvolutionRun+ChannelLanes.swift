@@ -15,16 +15,17 @@ extension ConvolutionRun {
     static let channelLanesMaximumPlane = 64
 
     /// Whether a convolution of this geometry, run on `threads` threads, takes the channel-lane
-    /// path. One thread only: measured at batch 1 (alternating runs, medians of 3), it takes
-    /// resnet50 from 71.0 to 66.9 ms and MobileNetV3 from 7.0 to 6.1 ms on one thread. On two
-    /// threads, even with the unfold shared and the weights split by output channels, it lost
-    /// 20-50% on MobileNetV3's 7x7 layers and only matched the row-block path on resnet50's
-    /// deep ones (whole model within noise, 30 MB more for the second weight layout).
+    /// path. One thread: measured at batch 1 (alternating runs, medians of 3), it takes resnet50
+    /// from 71.0 to 66.9 ms and MobileNetV3 from 7.0 to 6.1 ms. On more threads only
+    /// convolutions that unfold their input (the 3x3 ones at 7x7), with the unfold shared:
+    /// each thread unfolds a slice of the input channels, then multiplies its share of output
+    /// channels. Pointwise convolutions there lost 20-50% on MobileNetV3's 7x7 layers against the
+    /// row-block path (each thread streams half of the weights over full-width tiles).
     ///
     /// A 1x1 plane (squeeze-excitation) stays on the GEMM path, whose single-column product
-    /// streams the packed weights four row panels at a time: 3x fewer cycles than one-row tiles.
+    /// streams the packed weights eight row panels at a time: 3x fewer cycles than one-row tiles.
     static func usesChannelLanes(_ g: ConvolutionGeometry, threads: Int) -> Bool {
-        channelLanesEnabled && threads == 1 && g.batch == 1 && g.groups == 1 && !g.isDepthwise
+        channelLanesEnabled && (threads == 1 || !g.isPointwise) && g.batch == 1 && g.groups == 1 && !g.isDepthwise
             && g.outputPlane > 1 && g.outputPlane <= channelLanesMaximumPlane
             && g.outputChannels >= 64 && g.reductionDepth >= 64
     }
@@ -48,7 +49,7 @@ extension ConvolutionRun {
         } else if g.isPointwise {
             unfolded = input
         } else {
-            Im2Col.unfold(input, geometry: g, columns: 0..<plane, into: scratch)
+            Self.unfoldShared(input, geometry: g, into: scratch, pool: context.threadPool)
             unfolded = UnsafePointer(scratch)
         }
         let transposed = scratch + unfoldFloats
@@ -64,6 +65,26 @@ extension ConvolutionRun {
                 VectorKernels.add(residual + channel * plane, to: row, count: plane)
                 if let activation { VectorKernels.activate(row, count: plane, activation) }
             }
+        }
+    }
+
+    /// The whole unfolded input (K × plane), each thread unfolding a slice of the input channels
+    /// (its rows of the unfolded matrix) into the one shared buffer.
+    static func unfoldShared(_ input: UnsafePointer<Float>, geometry g: ConvolutionGeometry,
+                             into output: UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let parts = min(pool.threadCount, g.inputChannels)
+        guard parts > 1 else {
+            Im2Col.unfold(input, geometry: g, columns: 0..<g.outputPlane, into: output)
+            return
+        }
+        let rowsPerChannel = g.kernelHeight * g.kernelWidth * g.outputPlane
+        pool.parallelFor(parts) { part in
+            let channels = (g.inputChannels * part / parts)..<(g.inputChannels * (part + 1) / parts)
+            var slice = g
+            slice.inputChannels = channels.count
+            slice.outputChannels = channels.count   // unused by the unfold; keeps the geometry consistent
+            Im2Col.unfold(input + channels.lowerBound * g.inputPlane, geometry: slice, columns: 0..<g.outputPlane,
+                          into: output + channels.lowerBound * rowsPerChannel)
         }
     }
 }

@@ -88,6 +88,18 @@ static imgvec_tile_store tile_store_at(const imgvec_sgemm_epilogue *e, long row,
     return store;
 }
 
+/// Rows per tile for an A block of `mc` rows packed per call: MR, unless that leaves a last
+/// tile of 1-3 rows, whose few accumulator chains leave the FMA units waiting on latency
+/// (a 1-row tile costs a third of a full one for a twelfth of its work). Then the rows are
+/// dealt evenly over the same number of tiles (49 = 5 x 10 - 1 instead of 4 x 12 + 1; CLIP's
+/// 50 tokens: 5 x 10), each packed into its own MR-row panel.
+static long balanced_tile_rows(long mr, long mc) {
+    const long tail = mc % mr;
+    if (tail == 0 || tail >= 4 || mc < mr) return mr;
+    const long tiles = (mc + mr - 1) / mr;
+    return (mc + tiles - 1) / tiles;
+}
+
 /// The blocked product. `bRowScale` (or NULL) scales op(B)'s rows (k) as B is packed.
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
                          float alpha, const float *a, long lda, const imgvec_packed_a *packed, long packedRow0,
@@ -129,25 +141,32 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
             for (long ic = 0; ic < m; ic += mcMax) {
                 const long mc = imgvec_min(mcMax, m - ic);
                 const float *blockA;
+                // Rows per tile; tile t starts at row t * tileRows and reads panel t (t * mr * kc).
+                const long tileRows = packed ? mr : balanced_tile_rows(mr, mc);
                 if (packed) {
                     blockA = packed->data + paddedM * pc + (packedRow0 + ic) * kc;
-                } else {
+                } else if (tileRows == mr) {
                     imgvec_pack_a(d, transA, a, lda, ic, mc, pc, kc, bufferA);
+                    blockA = bufferA;
+                } else {
+                    for (long ir = 0, t = 0; ir < mc; ir += tileRows, t++)
+                        imgvec_pack_a(d, transA, a, lda, ic + ir, imgvec_min(tileRows, mc - ir), pc, kc, bufferA + t * mr * kc);
                     blockA = bufferA;
                 }
                 if (rowSweep) {
-                    for (long ir = 0; ir < mc; ir += mr) {
-                        const int rows = (int)imgvec_min(mr, mc - ir);
+                    for (long ir = 0, t = 0; ir < mc; ir += tileRows, t++) {
+                        const int rows = (int)imgvec_min(tileRows, mc - ir);
+                        const float *panelA = blockA + t * mr * kc;
                         for (long jr = 0; jr < nc; jr += nr) {
                             const int width = (int)imgvec_min(nr, nc - jr);
                             if (fuseStore && lastK) {
                                 const imgvec_tile_store store = tile_store_at(epilogue, ic + ir, jc + jr, fuseLo, fuseHi);
-                                d->tile_store(kc, blockA + ir * kc, bufferB + jr * kc, imgvec_panel_width(d, width),
+                                d->tile_store(kc, panelA, bufferB + jr * kc, imgvec_panel_width(d, width),
                                               c + (ic + ir) * ldc + jc + jr, ldc, rows, width, alpha, blockBeta,
                                               NULL, 0, &store);
                                 continue;
                             }
-                            d->tile(kc, blockA + ir * kc, bufferB + jr * kc, imgvec_panel_width(d, width),
+                            d->tile(kc, panelA, bufferB + jr * kc, imgvec_panel_width(d, width),
                                     c + (ic + ir) * ldc + jc + jr, ldc, rows, width, alpha, blockBeta);
                             if (epilogue && lastK)
                                 imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic + ir, rows, jc + jr, width);
@@ -179,7 +198,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     const float *nextPanel = NULL;
                     long linesPerTile = 0;
                     if (packedB && d->tile_prefetch) {
-                        const long tiles = (mc + mr - 1) / mr;
+                        const long tiles = (mc + tileRows - 1) / tileRows;
                         nextPanel = jr + nr < nc ? panelB + nr * kc
                                                  : packedB->data + packedB->paddedN * (pc + kc) + (bColumn0 + jc) * kc;
                         const long lines = jr + nr < nc || pc + kc < k ? (nr * kc * (long)sizeof(float) + 63) / 64 : 0;
@@ -190,29 +209,31 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     // this one is in use. Alternating runs, fastest / median of 15-20: resnet50
                     // batch 1 -3% / -13% on one thread, -7% / -8% on two; the others within noise.
                     const int prefetchA = packed && !packedB && jr == 0 && d->tile_prefetch;
-                    for (long ir = 0; ir < mc; ir += mr) {
-                        const int rows = (int)imgvec_min(mr, mc - ir);
-                        // What this tile prefetches: the next A panel, or its share of the next B panel.
+                    for (long ir = 0, t = 0; ir < mc; ir += tileRows, t++) {
+                        const int rows = (int)imgvec_min(tileRows, mc - ir);
+                        const float *panelA = blockA + t * mr * kc;
+                        // What this tile prefetches: the next A panel, or its share of the next B panel
+                        // (a pre-packed A has MR-row tiles: tileRows == mr).
                         const float *prefetch = NULL;
                         long lines = 0;
                         if (prefetchA && ir + mr < mc) {
                             prefetch = blockA + (ir + mr) * kc;
                             lines = (imgvec_min(mr, mc - ir - mr) * kc * (long)sizeof(float) + 63) / 64;
                         } else if (linesPerTile > 0) {
-                            prefetch = nextPanel + (ir / mr) * linesPerTile * 16;
-                            lines = imgvec_min(linesPerTile, nr * kc / 16 - (ir / mr) * linesPerTile);
+                            prefetch = nextPanel + t * linesPerTile * 16;
+                            lines = imgvec_min(linesPerTile, nr * kc / 16 - t * linesPerTile);
                         }
                         if (fuseStore && lastK) {
                             const imgvec_tile_store store = tile_store_at(epilogue, ic + ir, jc + jr, fuseLo, fuseHi);
-                            d->tile_store(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
+                            d->tile_store(kc, panelA, panelB, panelStride, cColumn + ir * ldc, ldc,
                                           rows, width, alpha, blockBeta, prefetch, lines, &store);
                             continue;
                         }
                         if (prefetch) {
-                            d->tile_prefetch(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
+                            d->tile_prefetch(kc, panelA, panelB, panelStride, cColumn + ir * ldc, ldc,
                                              rows, width, alpha, blockBeta, prefetch, lines);
                         } else {
-                            d->tile(kc, blockA + ir * kc, panelB, panelStride, cColumn + ir * ldc, ldc,
+                            d->tile(kc, panelA, panelB, panelStride, cColumn + ir * ldc, ldc,
                                     rows, width, alpha, blockBeta);
                         }
                         if (epilogue && lastK)

@@ -81,6 +81,9 @@ struct GEMMTests {
     static let shapes: [(Int, Int, Int)] = [
         (1, 1, 1), (2, 3, 1), (7, 3, 5), (13, 37, 300), (12, 32, 256), (25, 65, 513), (100, 17, 257),
         (1, 1000, 512), (1000, 1, 512), (2, 1, 3), (1, 5, 7), (400, 40, 20), (3, 4200, 5), (20, 20, 600), (5, 49, 33),
+        // Row counts that leave a last tile of 1-3 rows, dealt evenly instead (balanced_tile_rows):
+        // the row sweep (short k) and several k blocks.
+        (49, 70, 100), (50, 45, 700), (26, 33, 64),
     ]
 
     func check(_ problem: GEMMProblem, _ label: String) {

@@ -73,4 +73,32 @@ struct ParallelGEMMTests {
             #expect(Comparison.maxAbsDifference(c, expected) < 1e-3, "threads \(threads)")
         }
     }
+
+    /// Pre-packed weights times an A of 49 or 50 rows (a 7x7 plane's positions, CLIP's tokens),
+    /// whose tiles are dealt evenly (5 x 10 rows rather than 4 x 12 and a short one), read
+    /// transposed or not, over several k blocks, with the next weight panel prefetched per tile.
+    @Test(arguments: [49, 50])
+    func packedWeightsWithEvenlyDealtRows(m: Int) {
+        var generator = SeededGenerator(seed: UInt64(m))
+        let (n, k) = (70, 800)
+        let a = generator.floats(m * k), w = generator.floats(k * n), bias = generator.floats(n)
+        let weights = w.withUnsafeBufferPointer { PackedWeights(transposed: false, k: k, n: n, b: $0.baseAddress!, ldb: n) }
+        let aTransposed = (0..<(k * m)).map { a[($0 % m) * k + $0 / m] }   // k x m
+        for (transposeA, operand, lda) in [(false, a, k), (true, aTransposed, m)] {
+            var c = [Float](repeating: .nan, count: m * n)
+            operand.withUnsafeBufferPointer { ap in bias.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                weights.multiply(pool: ThreadPool(threadCount: 1), transposeA: transposeA, m: m, a: ap.baseAddress!, lda: lda,
+                                 c: cp.baseAddress!, ldc: n, epilogue: GEMMEpilogue(bias: bp.baseAddress!))
+            } } }
+            var worst: Float = 0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = Double(bias[j])
+                    for p in 0..<k { sum += Double(a[i * k + p]) * Double(w[p * n + j]) }
+                    worst = max(worst, abs(c[i * n + j] - Float(sum)))
+                }
+            }
+            #expect(worst < 1e-3, "m \(m) transposed A \(transposeA): \(worst)")
+        }
+    }
 }

@@ -38,7 +38,8 @@ __m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 
 static inline __attribute__((always_inline)) TARGET
 void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb, long bstride,
                float *c, long ldc, int nr, float alpha, float beta, const char *pf, long pfLines,
-               const imgvec_tile_store *store) {
+               const imgvec_tile_store *store, const long *offsets) {
+    const float *b0 = pb;
     __m512 acc0[MR], acc1[MR];
 #pragma unroll
     for (int i = 0; i < MR; i++) {
@@ -49,18 +50,20 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
             _mm_prefetch(pf + 128 * p, _MM_HINT_T1);
             if (2 * p + 1 < pfLines) _mm_prefetch(pf + 128 * p + 64, _MM_HINT_T1);
         }
-        __m512 b0 = _mm512_loadu_ps(pb);
-        __m512 b1 = wide ? _mm512_loadu_ps(pb + 16) : b0;
+        // `offsets` is NULL at every call site but the direct convolution's (a constant per instance).
+        if (offsets) pb = b0 + offsets[p];
+        __m512 v0 = _mm512_loadu_ps(pb);
+        __m512 v1 = wide ? _mm512_loadu_ps(pb + 16) : v0;
 #pragma unroll
         for (int i = 0; i < MR; i++) {
             if (i < rows) {
                 __m512 av = _mm512_set1_ps(pa[i]);
-                acc0[i] = _mm512_fmadd_ps(av, b0, acc0[i]);
-                if (wide) acc1[i] = _mm512_fmadd_ps(av, b1, acc1[i]);
+                acc0[i] = _mm512_fmadd_ps(av, v0, acc0[i]);
+                if (wide) acc1[i] = _mm512_fmadd_ps(av, v1, acc1[i]);
             }
         }
         pa += MR;
-        pb += bstride;
+        if (!offsets) pb += bstride;
     }
     __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
     __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
@@ -86,18 +89,18 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
 
 #define ROW_CASES(WIDE) \
     switch (mr) { \
-    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
-    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store); return; \
+    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
     }
 
 TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
@@ -105,6 +108,7 @@ TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long l
     const char *pf = 0;
     const long pfLines = 0;
     const imgvec_tile_store *store = 0;
+    const long *offsets = 0;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
 }
 
@@ -114,6 +118,7 @@ TARGET static void tile_prefetch_avx512(long kc, const float *pa, const float *p
     const char *pf = (const char *)prefetch;
     const long pfLines = lines;
     const imgvec_tile_store *store = 0;
+    const long *offsets = 0;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
 }
 
@@ -122,6 +127,17 @@ TARGET static void tile_store_avx512(long kc, const float *pa, const float *pb, 
                                      const float *prefetch, long lines, const imgvec_tile_store *store) {
     const char *pf = (const char *)prefetch;
     const long pfLines = lines;
+    const long *offsets = 0;
+    if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
+}
+
+/// The direct convolution's tile (imgvec_tile_offsets_fn): B's rows gathered at b + offsets[p].
+TARGET static void tile_offsets_avx512(long kc, const float *pa, const float *b, const long *offsets, float *c,
+                                       long ldc, int mr, int nr, float beta, const imgvec_tile_store *store) {
+    const char *pf = 0;
+    const long pfLines = 0, ldbPanel = 0;
+    const float *pb = b;
+    const float alpha = 1.0f;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
 }
 
@@ -184,7 +200,7 @@ static const imgvec_kernel_desc desc = {
     IMGVEC_SGEMM_KERNEL_AVX512, MR, NR, 16,
     IMGVEC_AVX512_KC, IMGVEC_AVX512_MC, IMGVEC_AVX512_NC,
     tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512, tile_prefetch_avx512, tile_store_avx512,
-    panels_times_vector_avx512,
+    panels_times_vector_avx512, tile_offsets_avx512,
 };
 
 const imgvec_kernel_desc *imgvec_kernel_avx512(void) { return &desc; }

@@ -453,3 +453,58 @@ int imgvec_sgemm_packed_b(int transA, long m, float alpha, const float *a, long 
     }
     return 0;
 }
+
+int imgvec_sgemm_direct_available(const imgvec_packed_a *packed) {
+    return packed && packed->kernel->tile_offsets != NULL;
+}
+
+int imgvec_sgemm_packed_rows_direct(const imgvec_packed_a *packed, long row_begin, long row_end,
+                                    const long *offsets, const float *b, long lines, long line_columns,
+                                    long b_line_stride, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
+    if (!packed || !packed->kernel->tile_offsets || row_begin < 0 || row_end > packed->m
+        || row_begin % packed->kernel->mr != 0) return -1;
+    const imgvec_kernel_desc *d = packed->kernel;
+    const long m = row_end - row_begin, k = packed->k, mr = d->mr, nr = d->nr;
+    if (m <= 0 || lines <= 0 || line_columns <= 0) return 0;
+    imgvec_sgemm_epilogue shifted;
+    if (epilogue) {
+        shifted = *epilogue;
+        if (shifted.row_bias) shifted.row_bias += row_begin;
+    }
+    const imgvec_sgemm_epilogue *e = epilogue ? &shifted : NULL;
+    float fuseLo = 0, fuseHi = 0;
+    const int fuseStore = store_fuses(d, e, &fuseLo, &fuseHi);
+    const long paddedM = imgvec_round_up(packed->m, mr), kStep = imgvec_k_step(d, k), mcMax = d->mc;
+    // The Goto loop nest with the packed B panel replaced by gathered rows: per k block, each
+    // block of A's rows (in L2) sweeps every line, each tile reading its taps from the input.
+    for (long pc = 0; pc < k; pc += kStep) {
+        const long kc = imgvec_min(kStep, k - pc);
+        const int lastK = pc + kc >= k;
+        const float beta = pc == 0 ? 0.0f : 1.0f;
+        for (long ic = 0; ic < m; ic += mcMax) {
+            const long mc = imgvec_min(mcMax, m - ic);
+            const float *blockA = packed->data + paddedM * pc + (row_begin + ic) * kc;
+            for (long line = 0; line < lines; line++) {
+                const float *lineB = b + line * b_line_stride;
+                for (long jr = 0; jr < line_columns; jr += nr) {
+                    const int width = (int)imgvec_min(nr, line_columns - jr);
+                    const long column = line * line_columns + jr;
+                    for (long ir = 0; ir < mc; ir += mr) {
+                        const int rows = (int)imgvec_min(mr, mc - ir);
+                        float *tile = c + (ic + ir) * ldc + column;
+                        if (fuseStore && lastK) {
+                            const imgvec_tile_store store = tile_store_at(e, ic + ir, column, fuseLo, fuseHi);
+                            d->tile_offsets(kc, blockA + ir * kc, lineB + jr, offsets + pc, tile, ldc, rows, width,
+                                            beta, &store);
+                        } else {
+                            d->tile_offsets(kc, blockA + ir * kc, lineB + jr, offsets + pc, tile, ldc, rows, width,
+                                            beta, NULL);
+                            if (e && lastK) imgvec_sgemm_apply_epilogue(e, c, ldc, ic + ir, rows, column, width);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}

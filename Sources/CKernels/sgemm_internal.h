@@ -50,6 +50,13 @@ typedef void (*imgvec_matrix_times_vector_fn)(long m, long k, float alpha, const
 typedef void (*imgvec_panels_times_vector_fn)(long panels, long kc, const float *pa, const float *x, long rows,
                                               float alpha, float beta, float *c, long ldc);
 
+/// imgvec_tile_store_fn whose B rows are gathered: row p of the tile's B panel is the NR floats at
+/// b + offsets[p] (unaligned, read whole even for a narrower tile, so NR floats past every
+/// offset must be readable). A direct convolution's taps: no unfolded or packed copy of B.
+/// `store` may be NULL (no fused epilogue).
+typedef void (*imgvec_tile_offsets_fn)(long kc, const float *pa, const float *b, const long *offsets, float *c,
+                                       long ldc, int mr, int nr, float beta, const imgvec_tile_store *store);
+
 /// A micro-kernel and the blocking that suits it.
 typedef struct imgvec_kernel_desc {
     imgvec_sgemm_kernel id;
@@ -61,6 +68,7 @@ typedef struct imgvec_kernel_desc {
     imgvec_tile_prefetch_fn tile_prefetch;   // NULL: the kernel has none (tile is used)
     imgvec_tile_store_fn tile_store;         // NULL: the kernel has none (the epilogue runs after the tile)
     imgvec_panels_times_vector_fn panels_times_vector;   // NULL: a single column goes through the tiles
+    imgvec_tile_offsets_fn tile_offsets;                 // NULL: no direct convolution
 } imgvec_kernel_desc;
 
 /// Width of a packed B panel holding `columns` (<= nr) columns.

@@ -92,6 +92,32 @@ extension GEMM {
     }
 }
 
+extension GEMM {
+    /// Whether ``multiplyDirect(packedA:rows:offsets:b:lines:lineColumns:lineStride:c:ldc:epilogue:)``
+    /// runs for this packed matrix (its kernel has a direct-convolution tile: AVX-512 today).
+    public static func hasDirect(_ packedA: PackedMatrix) -> Bool {
+        packedA.packed.map { imgvec_sgemm_direct_available($0) != 0 } ?? false
+    }
+
+    /// A direct convolution: rows `rows` of the packed weights times a B read in place, for
+    /// `lines` output rows of `lineColumns` columns: `B[p][l, j] = b[l * lineStride + offsets[p] + j]`
+    /// (see ``DirectConvolutionInput``), `C[i][l * lineColumns + j]` (`c` at the block's first row),
+    /// then `epilogue` (indexed as in ``multiply(packedA:rows:n:b:ldb:bRowScale:c:ldc:epilogue:)``).
+    /// 32 floats past every element of `b` a line uses must be readable. Needs ``hasDirect(_:)``.
+    public static func multiplyDirect(packedA: PackedMatrix, rows: Range<Int>, offsets: UnsafePointer<Int>,
+                                      b: UnsafePointer<Float>, lines: Int, lineColumns: Int, lineStride: Int,
+                                      c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue = GEMMEpilogue()) {
+        guard let handle = packedA.packed, !rows.isEmpty, lines > 0, lineColumns > 0 else { return }
+        var value = epilogue.cValue
+        let status = epilogue.isEmpty
+            ? imgvec_sgemm_packed_rows_direct(handle, rows.lowerBound, rows.upperBound, offsets, b, lines, lineColumns,
+                                              lineStride, c, ldc, nil)
+            : imgvec_sgemm_packed_rows_direct(handle, rows.lowerBound, rows.upperBound, offsets, b, lines, lineColumns,
+                                              lineStride, c, ldc, &value)
+        precondition(status == 0, "direct product: row block \(rows) not aligned, or no direct kernel")
+    }
+}
+
 /// A newly allocated row-major `rows × columns` copy of `op(X)`; `transposed` means `x` is stored
 /// `columns × rows` (`ld` apart). The BLAS-backend fallback of ``PackedMatrix`` and ``PackedWeights``.
 func rowMajorCopy(rows: Int, columns: Int, of x: UnsafePointer<Float>, ld: Int,

@@ -135,6 +135,21 @@ typedef struct imgvec_sgemm_epilogue {
 void imgvec_sgemm_apply_epilogue(const imgvec_sgemm_epilogue *epilogue, float *c, long ldc,
                                  long row0, long rows, long col0, long cols);
 
+/// Whether this CPU's kernel runs imgvec_sgemm_packed_rows_direct (AVX-512 today).
+int imgvec_sgemm_direct_available(const imgvec_packed_a *packed);
+
+/// A direct convolution as a product with rows `row_begin..<row_end` of a packed A (a
+/// convolution's weights, Cout x K) whose B is read in place: for output line `l` (an output
+/// row) and column `j < line_columns`, B[p][l, j] = b[l * b_line_stride + offsets[p] + j], where
+/// offsets[p] (K entries) place each tap of the reduction in the (padded, phase-split) input.
+/// C[i][l * line_columns + j] (C at the block's first row, rows `ldc` apart) = the product, then
+/// `epilogue` (may be NULL; indexed like imgvec_sgemm_packed_rows's). 32 floats past every B
+/// element a line uses must be readable. Returns -1 (nothing written) for a bad range or a
+/// kernel without direct convolution.
+int imgvec_sgemm_packed_rows_direct(const imgvec_packed_a *packed, long row_begin, long row_end,
+                                    const long *offsets, const float *b, long lines, long line_columns,
+                                    long b_line_stride, float *c, long ldc, const struct imgvec_sgemm_epilogue *epilogue);
+
 /// A constant right operand op(B) (k x n, e.g. a MatMul weight) packed once into the kernel's panels.
 typedef struct imgvec_packed_b imgvec_packed_b;
 

@@ -240,7 +240,11 @@ final class ConvOperator: Operator {
         } else if let winogradWeights {
             run.winograd(weights: winogradWeights, maxPool: poolsOutput)
         } else if let packed = packed(w, rows: rows, depth: depth, groups: g.groups) {
-            run.gemm(weights: packed)
+            if ConvolutionRun.usesDirect(g, weights: packed) {
+                run.direct(weights: packed)
+            } else {
+                run.gemm(weights: packed)
+            }
         }
     }
 

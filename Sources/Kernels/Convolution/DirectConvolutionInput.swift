@@ -1,0 +1,105 @@
+import CKernels
+
+/// The input of a direct convolution (``GEMM/multiplyDirect(packedA:rows:input:lines:c:ldc:epilogue:)``)
+/// for one band of output rows of one image: every input channel padded and split by stride phase,
+/// `[channel][row phase][column phase][phase row][phase column]`, so the input under any tap of
+/// consecutive output columns is a contiguous run, and one table of offsets places every tap of
+/// the reduction (`channel, ky, kx`, the order of the weights' columns).
+///
+/// Phase `(a, b)` holds padded rows `a, a + sh, ...` and padded columns `b, b + sw, ...`; the tap
+/// `(ky, kx)` of output `(oy, ox)` reads phase `(ky % sh, kx % sw)` at phase row `oy + ky / sh`
+/// and phase column `ox + kx / sw`. Undilated kernels only.
+public struct DirectConvolutionInput {
+    public let geometry: ConvolutionGeometry
+    /// Output rows per band (the last band may have fewer).
+    public let bandRows: Int
+    /// Phase rows a band holds, and floats per phase row.
+    let phaseRows: Int, rowStride: Int
+    /// Floats of one band's buffer, with the slack a 32-float tile load past a row's end needs.
+    public let count: Int
+
+    /// Floats a band's buffer aims to stay within (in L2 with the weights' block).
+    static let budget = 160 * 1024
+
+    /// Whether `g` has the shape this layout handles.
+    public static func supports(_ g: ConvolutionGeometry) -> Bool {
+        g.groups == 1 && g.dilationHeight == 1 && g.dilationWidth == 1 && g.outputHeight > 0 && g.outputWidth > 0
+    }
+
+    /// The layout for `g`, with bands of at most `maximumBandRows` output rows (fewer when a band
+    /// would exceed ``budget``).
+    public init(_ g: ConvolutionGeometry, maximumBandRows: Int) {
+        precondition(Self.supports(g), "direct convolution needs one group and no dilation")
+        geometry = g
+        let columns = (g.outputWidth - 1) + (g.kernelWidth - 1) / g.strideWidth + 1
+        rowStride = (columns + 15) / 16 * 16
+        let extraRows = (g.kernelHeight - 1) / g.strideHeight
+        let perRow = g.inputChannels * g.strideHeight * g.strideWidth * rowStride
+        let fitting = max(1, Self.budget / max(1, perRow) - extraRows)
+        bandRows = max(1, min(maximumBandRows, fitting, g.outputHeight))
+        phaseRows = bandRows + extraRows
+        count = g.inputChannels * g.strideHeight * g.strideWidth * phaseRows * rowStride + 32 + g.kernelWidth
+    }
+
+    /// Bands per image.
+    public var bands: Int { (geometry.outputHeight + bandRows - 1) / bandRows }
+
+    /// Output rows of band `band`.
+    public func rows(ofBand band: Int) -> Range<Int> {
+        (band * bandRows)..<min(geometry.outputHeight, (band + 1) * bandRows)
+    }
+
+    /// Floats between consecutive output rows' inputs (one phase row).
+    public var lineStride: Int { rowStride }
+
+    /// The offset of every tap of the reduction (`reductionDepth` entries) from an output row's base.
+    public func offsets() -> [Int] {
+        let g = geometry, phasePlane = phaseRows * rowStride
+        var table: [Int] = []
+        table.reserveCapacity(g.reductionDepth)
+        for channel in 0..<g.inputChannels {
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    let phase = (channel * g.strideHeight + ky % g.strideHeight) * g.strideWidth + kx % g.strideWidth
+                    table.append(phase * phasePlane + (ky / g.strideHeight) * rowStride + kx / g.strideWidth)
+                }
+            }
+        }
+        return table
+    }
+
+    /// Fills `buffer` (``count`` floats) with band `band` of `image` (one image's NCHW input).
+    public func fill(band: Int, image: UnsafePointer<Float>, into buffer: UnsafeMutablePointer<Float>) {
+        let g = geometry, sh = g.strideHeight, sw = g.strideWidth
+        let firstPhaseRow = band * bandRows
+        for channel in 0..<g.inputChannels {
+            let plane = image + channel * g.inputPlane
+            for a in 0..<sh {
+                for b in 0..<sw {
+                    // Phase column j holds padded column j * sw + b: input column j * sw + b - padLeft.
+                    let firstValid = Im2Col.ceilDiv(g.padLeft - b, sw)
+                    let endValid = Im2Col.ceilDiv(g.inputWidth + g.padLeft - b, sw)
+                    let first = max(0, min(rowStride, firstValid)), end = max(first, min(rowStride, endValid))
+                    let phase = buffer + ((channel * sh + a) * sw + b) * phaseRows * rowStride
+                    for r in 0..<phaseRows {
+                        let target = phase + r * rowStride
+                        let iy = (firstPhaseRow + r) * sh + a - g.padTop
+                        guard iy >= 0, iy < g.inputHeight, end > first else {
+                            target.update(repeating: 0, count: rowStride)
+                            continue
+                        }
+                        if first > 0 { target.update(repeating: 0, count: first) }
+                        let source = plane + iy * g.inputWidth + first * sw + b - g.padLeft
+                        if sw == 1 {
+                            (target + first).update(from: source, count: end - first)
+                        } else {
+                            imgvec_gather_strided(source, sw, end - first, target + first)
+                        }
+                        if end < rowStride { (target + end).update(repeating: 0, count: rowStride - end) }
+                    }
+                }
+            }
+        }
+        (buffer + count - 32 - g.kernelWidth).update(repeating: 0, count: 32 + g.kernelWidth)
+    }
+}

@@ -1,6 +1,4 @@
-import CKernels
-
-/// The input of a direct convolution (``GEMM/multiplyDirect(packedA:rows:input:lines:c:ldc:epilogue:)``)
+/// The input of a direct convolution (``GEMM/multiplyDirect(packedA:rows:offsets:b:lines:lineColumns:lineStride:c:ldc:epilogue:)``)
 /// for one band of output rows of one image: every input channel padded and split by stride phase,
 /// `[channel][row phase][column phase][phase row][phase column]`, so the input under any tap of
 /// consecutive output columns is a contiguous run, and one table of offsets places every tap of
@@ -72,30 +70,15 @@ public struct DirectConvolutionInput {
     public func fill(band: Int, image: UnsafePointer<Float>, into buffer: UnsafeMutablePointer<Float>) {
         let g = geometry, sh = g.strideHeight, sw = g.strideWidth
         let firstPhaseRow = band * bandRows
+        let columns = (0..<sw).map { PhaseColumns(phase: $0, width: rowStride, geometry: g) }
         for channel in 0..<g.inputChannels {
             let plane = image + channel * g.inputPlane
             for a in 0..<sh {
                 for b in 0..<sw {
-                    // Phase column j holds padded column j * sw + b: input column j * sw + b - padLeft.
-                    let firstValid = Im2Col.ceilDiv(g.padLeft - b, sw)
-                    let endValid = Im2Col.ceilDiv(g.inputWidth + g.padLeft - b, sw)
-                    let first = max(0, min(rowStride, firstValid)), end = max(first, min(rowStride, endValid))
                     let phase = buffer + ((channel * sh + a) * sw + b) * phaseRows * rowStride
                     for r in 0..<phaseRows {
-                        let target = phase + r * rowStride
-                        let iy = (firstPhaseRow + r) * sh + a - g.padTop
-                        guard iy >= 0, iy < g.inputHeight, end > first else {
-                            target.update(repeating: 0, count: rowStride)
-                            continue
-                        }
-                        if first > 0 { target.update(repeating: 0, count: first) }
-                        let source = plane + iy * g.inputWidth + first * sw + b - g.padLeft
-                        if sw == 1 {
-                            (target + first).update(from: source, count: end - first)
-                        } else {
-                            imgvec_gather_strided(source, sw, end - first, target + first)
-                        }
-                        if end < rowStride { (target + end).update(repeating: 0, count: rowStride - end) }
+                        columns[b].copy(row: (firstPhaseRow + r) * sh + a - g.padTop, of: plane, geometry: g, padValue: 0,
+                                        into: phase + r * rowStride)
                     }
                 }
             }

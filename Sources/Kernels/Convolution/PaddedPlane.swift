@@ -25,28 +25,48 @@ struct PaddedPlane {
     /// Copies `input` (one `inputHeight x inputWidth` plane) into `scratch`, filling padding with `padValue`.
     func fill(from input: UnsafePointer<Float>, geometry g: ConvolutionGeometry, padValue: Float,
               into scratch: UnsafeMutablePointer<Float>) {
-        let sw = g.strideWidth, width = rowStride
         for phase in 0..<phases {
-            // Phase column j holds input column j*sw + phase - padLeft.
-            let firstValid = Im2Col.ceilDiv(g.padLeft - phase, sw)
-            let endValid = Im2Col.ceilDiv(g.inputWidth + g.padLeft - phase, sw)
-            let first = max(0, min(width, firstValid)), end = max(first, min(width, endValid))
+            let columns = PhaseColumns(phase: phase, width: rowStride, geometry: g)
             for r in 0..<rows {
-                let target = scratch + (phase * rows + r) * width
-                let iy = r - g.padTop
-                guard iy >= 0, iy < g.inputHeight, end > first else {
-                    target.update(repeating: padValue, count: width)
-                    continue
-                }
-                if first > 0 { target.update(repeating: padValue, count: first) }
-                let source = input + iy * g.inputWidth + first * sw + phase - g.padLeft
-                if sw == 1 {
-                    (target + first).update(from: source, count: end - first)
-                } else {
-                    imgvec_gather_strided(source, sw, end - first, target + first)
-                }
-                if end < width { (target + end).update(repeating: padValue, count: width - end) }
+                columns.copy(row: r - g.padTop, of: input, geometry: g, padValue: padValue,
+                             into: scratch + (phase * rows + r) * rowStride)
             }
         }
+    }
+}
+
+/// The columns of one horizontal stride phase of a padded row: phase column `j` holds padded
+/// column `j * sw + phase`, i.e. input column `j * sw + phase - padLeft`; `valid` are the phase
+/// columns inside the input. Shared by ``PaddedPlane`` and ``DirectConvolutionInput``.
+struct PhaseColumns {
+    let phase: Int, width: Int
+    let valid: Range<Int>
+
+    init(phase: Int, width: Int, geometry g: ConvolutionGeometry) {
+        let sw = g.strideWidth
+        let firstValid = Im2Col.ceilDiv(g.padLeft - phase, sw), endValid = Im2Col.ceilDiv(g.inputWidth + g.padLeft - phase, sw)
+        let first = max(0, min(width, firstValid))
+        self.phase = phase
+        self.width = width
+        valid = first..<max(first, min(width, endValid))
+    }
+
+    /// Writes this phase of input row `iy` of `plane` (`padValue` for a row outside the input
+    /// and for the padding columns) to the `width` floats at `target`.
+    func copy(row iy: Int, of plane: UnsafePointer<Float>, geometry g: ConvolutionGeometry, padValue: Float,
+              into target: UnsafeMutablePointer<Float>) {
+        guard iy >= 0, iy < g.inputHeight, !valid.isEmpty else {
+            target.update(repeating: padValue, count: width)
+            return
+        }
+        let sw = g.strideWidth
+        if valid.lowerBound > 0 { target.update(repeating: padValue, count: valid.lowerBound) }
+        let source = plane + iy * g.inputWidth + valid.lowerBound * sw + phase - g.padLeft
+        if sw == 1 {
+            (target + valid.lowerBound).update(from: source, count: valid.count)
+        } else {
+            imgvec_gather_strided(source, sw, valid.count, target + valid.lowerBound)
+        }
+        if valid.upperBound < width { (target + valid.upperBound).update(repeating: padValue, count: width - valid.upperBound) }
     }
 }

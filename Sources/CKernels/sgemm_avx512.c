@@ -174,7 +174,7 @@ void panel_group_times_vector(const int count, long kc, const float *pa, const f
     }
 }
 
-/// Eight panels at a time, then the rest one by one.
+/// Eight panels at a time, then four, then the rest one by one.
 TARGET static void panels_times_vector_avx512(long panels, long kc, const float *pa, const float *x, long rows,
                                               float alpha, float beta, float *c, long ldc) {
     long j = 0;

@@ -336,6 +336,22 @@ void imgvec_sgemm_packed(const imgvec_packed_a *packed, int transB, long n, floa
 
 long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed) { return packed ? packed->kernel->mr : 1; }
 
+/// Whether rows [row_begin, row_end) are a block of `packed` a product may start at (its
+/// first row on a panel boundary).
+static int is_row_block(const imgvec_packed_a *packed, long row_begin, long row_end) {
+    return packed && row_begin >= 0 && row_end <= packed->m && row_begin % packed->kernel->mr == 0;
+}
+
+/// `epilogue` for a block starting at A's row `row_begin` (the block's rows count from 0, so its
+/// row bias starts at row_begin), kept in `storage`; NULL for none.
+static const imgvec_sgemm_epilogue *block_epilogue(const imgvec_sgemm_epilogue *epilogue, long row_begin,
+                                                   imgvec_sgemm_epilogue *storage) {
+    if (!epilogue) return NULL;
+    *storage = *epilogue;
+    if (storage->row_bias) storage->row_bias += row_begin;
+    return storage;
+}
+
 /// A row block of the packed A times a single column of B (a convolution over a 1x1 plane at
 /// batch 1: squeeze-excitation's): the kernel's panels-times-vector, k block by k block as the
 /// tiles would (bit-identical to them), without spending a vector lane per column. op(B)'s
@@ -375,16 +391,11 @@ static int packed_times_column(const imgvec_packed_a *packed, long rowBegin, lon
 int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long row_end, int transB, long n,
                              float alpha, const float *b, long ldb, const float *b_row_scale, float beta,
                              float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
-    if (!packed || row_begin < 0 || row_end > packed->m || row_begin % packed->kernel->mr != 0) return -1;
+    if (!is_row_block(packed, row_begin, row_end)) return -1;
     const long m = row_end - row_begin;
     if (m <= 0 || n <= 0) return 0;
-    // The epilogue sees the block's rows from 0: its row bias starts at row_begin.
     imgvec_sgemm_epilogue shifted;
-    if (epilogue) {
-        shifted = *epilogue;
-        if (shifted.row_bias) shifted.row_bias += row_begin;
-    }
-    const imgvec_sgemm_epilogue *tileEpilogue = epilogue ? &shifted : NULL;
+    const imgvec_sgemm_epilogue *tileEpilogue = block_epilogue(epilogue, row_begin, &shifted);
     if (alpha == 0) {
         scale_c(m, n, beta, c, ldc);
         imgvec_sgemm_apply_epilogue(tileEpilogue, c, ldc, 0, m, 0, n);
@@ -461,17 +472,12 @@ int imgvec_sgemm_direct_available(const imgvec_packed_a *packed) {
 int imgvec_sgemm_packed_rows_direct(const imgvec_packed_a *packed, long row_begin, long row_end,
                                     const long *offsets, const float *b, long lines, long line_columns,
                                     long b_line_stride, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
-    if (!packed || !packed->kernel->tile_offsets || row_begin < 0 || row_end > packed->m
-        || row_begin % packed->kernel->mr != 0) return -1;
+    if (!is_row_block(packed, row_begin, row_end) || !packed->kernel->tile_offsets) return -1;
     const imgvec_kernel_desc *d = packed->kernel;
     const long m = row_end - row_begin, k = packed->k, mr = d->mr, nr = d->nr;
     if (m <= 0 || lines <= 0 || line_columns <= 0) return 0;
     imgvec_sgemm_epilogue shifted;
-    if (epilogue) {
-        shifted = *epilogue;
-        if (shifted.row_bias) shifted.row_bias += row_begin;
-    }
-    const imgvec_sgemm_epilogue *e = epilogue ? &shifted : NULL;
+    const imgvec_sgemm_epilogue *e = block_epilogue(epilogue, row_begin, &shifted);
     float fuseLo = 0, fuseHi = 0;
     const int fuseStore = store_fuses(d, e, &fuseLo, &fuseHi);
     const long paddedM = imgvec_round_up(packed->m, mr), kStep = imgvec_k_step(d, k), mcMax = d->mc;
@@ -491,16 +497,12 @@ int imgvec_sgemm_packed_rows_direct(const imgvec_packed_a *packed, long row_begi
                     const long column = line * line_columns + jr;
                     for (long ir = 0; ir < mc; ir += mr) {
                         const int rows = (int)imgvec_min(mr, mc - ir);
-                        float *tile = c + (ic + ir) * ldc + column;
-                        if (fuseStore && lastK) {
-                            const imgvec_tile_store store = tile_store_at(e, ic + ir, column, fuseLo, fuseHi);
-                            d->tile_offsets(kc, blockA + ir * kc, lineB + jr, offsets + pc, tile, ldc, rows, width,
-                                            beta, &store);
-                        } else {
-                            d->tile_offsets(kc, blockA + ir * kc, lineB + jr, offsets + pc, tile, ldc, rows, width,
-                                            beta, NULL);
-                            if (e && lastK) imgvec_sgemm_apply_epilogue(e, c, ldc, ic + ir, rows, column, width);
-                        }
+                        const int fused = fuseStore && lastK;
+                        imgvec_tile_store store;
+                        if (fused) store = tile_store_at(e, ic + ir, column, fuseLo, fuseHi);
+                        d->tile_offsets(kc, blockA + ir * kc, lineB + jr, offsets + pc, c + (ic + ir) * ldc + column,
+                                        ldc, rows, width, beta, fused ? &store : NULL);
+                        if (!fused && e && lastK) imgvec_sgemm_apply_epilogue(e, c, ldc, ic + ir, rows, column, width);
                     }
                 }
             }

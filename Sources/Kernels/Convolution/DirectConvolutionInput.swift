@@ -13,6 +13,8 @@ public struct DirectConvolutionInput {
     public let bandRows: Int
     /// Phase rows a band holds, and floats per phase row.
     let phaseRows: Int, rowStride: Int
+    /// Each column phase's valid columns.
+    let columnPhases: [PhaseColumns]
     /// Floats of one band's buffer, with the slack a 32-float tile load past a row's end needs.
     public let count: Int
 
@@ -31,6 +33,8 @@ public struct DirectConvolutionInput {
         geometry = g
         let columns = (g.outputWidth - 1) + (g.kernelWidth - 1) / g.strideWidth + 1
         rowStride = (columns + 15) / 16 * 16
+        let stride = rowStride
+        columnPhases = (0..<g.strideWidth).map { PhaseColumns(phase: $0, width: stride, geometry: g) }
         let extraRows = (g.kernelHeight - 1) / g.strideHeight
         let perRow = g.inputChannels * g.strideHeight * g.strideWidth * rowStride
         let fitting = max(1, Self.budget / max(1, perRow) - extraRows)
@@ -70,14 +74,13 @@ public struct DirectConvolutionInput {
     public func fill(band: Int, image: UnsafePointer<Float>, into buffer: UnsafeMutablePointer<Float>) {
         let g = geometry, sh = g.strideHeight, sw = g.strideWidth
         let firstPhaseRow = band * bandRows
-        let columns = (0..<sw).map { PhaseColumns(phase: $0, width: rowStride, geometry: g) }
         for channel in 0..<g.inputChannels {
             let plane = image + channel * g.inputPlane
             for a in 0..<sh {
                 for b in 0..<sw {
                     let phase = buffer + ((channel * sh + a) * sw + b) * phaseRows * rowStride
                     for r in 0..<phaseRows {
-                        columns[b].copy(row: (firstPhaseRow + r) * sh + a - g.padTop, of: plane, geometry: g, padValue: 0,
+                        columnPhases[b].copy(row: (firstPhaseRow + r) * sh + a - g.padTop, of: plane, geometry: g, padValue: 0,
                                         into: phase + r * rowStride)
                     }
                 }

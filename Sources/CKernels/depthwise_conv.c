@@ -1,5 +1,9 @@
 // Depthwise convolution (one 2-D filter per channel) with bias and an activation fused.
-// Two paths; imgvec_depthwise_uses_blocks picks one per shape and instruction set:
+// Three paths; imgvec_depthwise_uses_rows / imgvec_depthwise_uses_blocks pick one per shape
+// and instruction set:
+// - rows (depthwise_rows_body.h, AVX-512, wide 3x3 planes): blocks of 4 output rows x 16
+//   columns computed straight from the NCHW planes, each input row's tap vectors loaded once
+//   (a permute picks stride 2's columns), the borders by masked loads; no scratch.
 // - channel-blocked (depthwise_blocked_body.h): 16 / 8 / 4 channels of one image at a time
 //   are transposed into a [row][column][channel] band of scratch; each output pixel is a
 //   vector over the block's channels (one FMA per tap, pixels of narrow planes packed
@@ -8,10 +12,11 @@
 //   explicit and, for a horizontal stride s > 1, its columns split into s phases, so the
 //   input under any tap of output column ox is a contiguous run: blocks of 4 output rows x
 //   one vector of columns, taps unrolled for 3x3 and 5x5.
-// Both are compiled for AVX-512, AVX2+FMA (per-function target attributes, so the library
+// The last two are compiled for AVX-512, AVX2+FMA (per-function target attributes, so the library
 // runs on any x86-64) and portable C; the CPU is asked once (cpu_features.c).
 #include "CKernels.h"
 #include <string.h>
+#include <stdlib.h>
 
 /// The blocked path's scratch (float offsets, 64-byte aligned) and band geometry: bands of
 /// `band_rows` output rows; band rows of `width` columns x lanes floats; `table` places each
@@ -43,6 +48,7 @@ typedef int dw_i16 __attribute__((vector_size(64)));
 #include "depthwise_activation.h"
 #include "depthwise_body.h"
 #include "depthwise_blocked_body.h"
+#include "depthwise_rows_body.h"
 #undef DW_IVEC
 #undef DW_TRANSPOSE
 #undef DW_RCP_ESTIMATE
@@ -260,8 +266,35 @@ static dw_blocked_layout dw_blocked_layout_for(const imgvec_depthwise_shape *s) 
     return l;
 }
 
+/// Narrowest output row the row path takes (3x3 kernels only). Measured on this Xeon (one
+/// layer, alternating with the blocked path): 3x3 at 112 and 56 columns (stride 1, and
+/// stride 2 from 112) 0.63-0.96x the blocked path's time, 3x3 at 14 and 28 columns even to
+/// 1.2x, 5x5 1.1-2x (each input row's five tap vectors cost five permutes or loads).
+enum { DW_ROWS_MINIMUM_WIDTH = 56 };
+
+int imgvec_depthwise_uses_rows(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s) {
+#if defined(__x86_64__)
+    static int enabled = -1;   // IMGVEC_DEPTHWISE_ROWS=0 turns the path off (for comparisons)
+    if (enabled < 0) {
+        const char *flag = getenv("IMGVEC_DEPTHWISE_ROWS");
+        enabled = !(flag && strcmp(flag, "0") == 0);
+    }
+    if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
+    return enabled && isa == IMGVEC_SGEMM_KERNEL_AVX512 && imgvec_sgemm_kernel_available(isa) && dw_shape_valid(s)
+        && dw_avx512_has_rows(s) && s->kernel_width == 3 && s->output_width >= DW_ROWS_MINIMUM_WIDTH;
+#else
+    (void)isa; (void)s;
+    return 0;
+#endif
+}
+
+int imgvec_depthwise_splits_rows(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s) {
+    return imgvec_depthwise_uses_rows(isa, s) || imgvec_depthwise_uses_blocks(isa, s);
+}
+
 int imgvec_depthwise_uses_blocks(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s) {
     if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
+    if (imgvec_depthwise_uses_rows(isa, s)) return 0;
     // Measured (Xeon, AVX-512 and AVX2 forced): with 16 lanes and 32 registers the blocked path
     // wins everywhere; with 8 (or 4) lanes the per-plane path still wins (by 5-20%) on wide
     // stride-1 planes with 3x3 or smaller kernels, where its row vectors are full and it needs
@@ -287,12 +320,18 @@ int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *
         || act->kind < IMGVEC_DEPTHWISE_NONE || act->kind > IMGVEC_DEPTHWISE_SILU) return -1;
     if (row_begin < 0) row_begin = 0;
     if (row_end > s->output_height) row_end = s->output_height;
-    if (!imgvec_depthwise_uses_blocks(isa, s)) {
+    if (!imgvec_depthwise_splits_rows(isa, s)) {
         if (row_begin == 0 && row_end == s->output_height)
             dw_planar(isa, s, channels, first_plane, plane_count, input, weights, bias, act, output, scratch);
         return 0;
     }
     if (row_begin >= row_end) return 0;
+#if defined(__x86_64__)
+    if (imgvec_depthwise_uses_rows(isa, s)) {
+        dw_avx512_rows(s, channels, first_plane, plane_count, row_begin, row_end, input, weights, bias, act, output);
+        return 0;
+    }
+#endif
     const long lanes = imgvec_depthwise_block_channels(isa);
     const dw_blocked_layout l = dw_blocked_layout_for(s);
     const long in_plane = s->input_height * s->input_width, out_plane = s->output_height * s->output_width;

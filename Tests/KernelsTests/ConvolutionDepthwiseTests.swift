@@ -16,7 +16,8 @@ struct ConvolutionDepthwiseTests {
     }
 
     /// Kernels 3x3 / 5x5 / 7x7 / 1x3, strides 1-3, dilation 2, symmetric / asymmetric / zero
-    /// pads, planes 1x1 to 56x56, channel counts around the block sizes, batch 1-3.
+    /// pads, planes 1x1 to 56x56 and rows up to 130 wide, channel counts around the block
+    /// sizes, batch 1-3.
     static let cases: [Case] = [
         Case(kh: 3, kw: 3, pads: (1, 1, 1, 1), h: 14, w: 14, channels: 16),
         Case(kh: 3, kw: 3, s: 2, pads: (0, 0, 1, 1), h: 13, w: 11, channels: 17, batch: 2),
@@ -33,6 +34,12 @@ struct ConvolutionDepthwiseTests {
         Case(kh: 7, kw: 7, s: 2, d: 2, pads: (6, 5, 6, 5), h: 14, w: 14, channels: 17),
         Case(kh: 3, kw: 3, pads: (1, 1, 1, 1), h: 56, w: 56, channels: 40, batch: 2),
         Case(kh: 3, kw: 3, s: 2, pads: (0, 1, 2, 0), h: 7, w: 7, channels: 15, batch: 3),
+        // Wide 3x3 rows (the AVX-512 row path): stride 2 without left padding and with an
+        // odd width, stride 2 with 65 columns, stride 1 without left padding, two rows of top padding.
+        Case(kh: 3, kw: 3, s: 2, pads: (0, 0, 1, 1), h: 9, w: 113, channels: 5, batch: 2),
+        Case(kh: 3, kw: 3, s: 2, pads: (1, 1, 1, 1), h: 10, w: 130, channels: 3),
+        Case(kh: 3, kw: 3, pads: (1, 0, 1, 2), h: 7, w: 60, channels: 4),
+        Case(kh: 3, kw: 3, pads: (2, 2, 0, 0), h: 6, w: 58, channels: 3),
     ]
 
     static let activations: [Activation?] = [
@@ -80,6 +87,7 @@ struct ConvolutionDepthwiseTests {
         let planes = g.batch * g.outputChannels
         let blocked = DepthwiseConvolution.usesChannelBlocks(g, kernel: kernel)
         let block = blocked ? DepthwiseConvolution.blockChannels(kernel) : 1
+        let splitsRows = DepthwiseConvolution.splitsRows(g, kernel: kernel)
         let ok = x.withUnsafeBufferPointer { xp in w.withUnsafeBufferPointer { wp in bias.withUnsafeBufferPointer { bp in
             y.withUnsafeMutableBufferPointer { yp in scratch.withUnsafeMutableBufferPointer { sp in
                 // 64-byte aligned scratch.
@@ -89,7 +97,7 @@ struct ConvolutionDepthwiseTests {
                 for part in 0..<parts {
                     // Plane ranges cut inside images and at block multiples; rows cut in two when blocked.
                     let lower = (planes * part / parts) / block * block, upper = part == parts - 1 ? planes : (planes * (part + 1) / parts) / block * block
-                    let rowCuts = blocked && part % 2 == 1 ? [0, g.outputHeight / 2, g.outputHeight] : [0, g.outputHeight]
+                    let rowCuts = splitsRows && part % 2 == 1 ? [0, g.outputHeight / 2, g.outputHeight] : [0, g.outputHeight]
                     for r in 0..<(rowCuts.count - 1) {
                         ok = ok && DepthwiseConvolution.convolve(xp.baseAddress!, weights: wp.baseAddress!, bias: bp.baseAddress!,
                                                                  activation: activation, output: yp.baseAddress!, geometry: g,
@@ -120,6 +128,24 @@ struct ConvolutionDepthwiseTests {
                         "\(kernel.name) \(c) \(String(describing: activation)) parts \(parts)")
             }
         }
+    }
+
+    /// The row path takes exactly the wide 3x3 cases, on AVX-512 only, so that the test above
+    /// covers it; it splits rows and is not the blocked path.
+    @Test(arguments: [GEMM.Kernel.portable, .avx2, .avx512])
+    func rowPathTakesWide3x3Planes(kernel: GEMM.Kernel) {
+        guard kernel.isAvailable else { return }
+        var taken = 0
+        for c in Self.cases {
+            let g = geometry(c)
+            let expected = kernel == .avx512 && c.kh == 3 && c.kw == 3 && c.d == 1 && c.s <= 2 && g.outputWidth >= 56
+            #expect(DepthwiseConvolution.usesRows(g, kernel: kernel) == expected, "\(kernel.name) \(c)")
+            if expected {
+                taken += 1
+                #expect(!DepthwiseConvolution.usesChannelBlocks(g, kernel: kernel) && DepthwiseConvolution.splitsRows(g, kernel: kernel))
+            }
+        }
+        #expect(taken == (kernel == .avx512 ? 5 : 0))
     }
 
     /// Large inputs to the fused exp: saturated sigmoid / SiLU, no NaN or infinity.

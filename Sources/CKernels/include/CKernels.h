@@ -211,14 +211,23 @@ typedef struct imgvec_depthwise_activation { int kind; float a, b; } imgvec_dept
 long imgvec_depthwise_block_channels(imgvec_sgemm_kernel isa);
 
 /// Whether imgvec_depthwise_run takes the channel-blocked path for this shape on `isa`
-/// (else the per-plane one, which ignores row ranges: callers split planes only).
+/// (its plane ranges should then be multiples of imgvec_depthwise_block_channels).
 int imgvec_depthwise_uses_blocks(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *shape);
+
+/// Whether imgvec_depthwise_run takes the row path for this shape on `isa`: output rows
+/// straight from the NCHW planes, no scratch (AVX-512; 3x3 kernels, stride 1 or 2, wide rows;
+/// IMGVEC_DEPTHWISE_ROWS=0 in the environment turns it off).
+int imgvec_depthwise_uses_rows(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *shape);
+
+/// Whether imgvec_depthwise_run honours row ranges for this shape on `isa` (the blocked and
+/// row paths; the per-plane one ignores them: callers split planes only).
+int imgvec_depthwise_splits_rows(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *shape);
 
 /// Floats of 64-byte aligned scratch imgvec_depthwise_run needs (either path; 0 if invalid).
 long imgvec_depthwise_run_scratch_floats(const imgvec_depthwise_shape *shape);
 
 /// Planes first_plane ..< first_plane + plane_count (as imgvec_depthwise_planes), output
-/// rows row_begin ..< row_end of each (the blocked path only; the per-plane path does all
+/// rows row_begin ..< row_end of each (the blocked and row paths; the per-plane path does all
 /// rows when row_begin == 0, nothing otherwise), then `activation` (NULL: none). The
 /// blocked path gathers up to imgvec_depthwise_block_channels consecutive planes (channels, across images) at a
 /// time into a channel-interleaved scratch. Returns 0, or -1 (nothing written) when the

@@ -3,7 +3,9 @@ import CKernels
 /// Depthwise convolution (one filter per channel) on NCHW planes, by the C kernels in
 /// CKernels (`depthwise_conv.c`: AVX-512, AVX2+FMA or portable, chosen from the CPU).
 ///
-/// Two paths, picked per shape by the C side (``usesChannelBlocks(_:kernel:)``):
+/// Three paths, picked per shape by the C side (``usesRows(_:kernel:)``, ``usesChannelBlocks(_:kernel:)``):
+/// - rows (AVX-512, wide 3x3 planes): blocks of output rows straight from the NCHW planes,
+///   masked loads at the borders, no scratch. Work may be split by planes and by output rows.
 /// - channel-blocked (narrow and strided planes): ``blockChannels(_:)`` consecutive planes (channels, across images)
 ///   are interleaved into scratch ([row][column][channel]) a band of rows at a time; output
 ///   pixels are vectors over channels (one FMA per tap), transposed back into NCHW. Work may
@@ -27,10 +29,24 @@ public enum DepthwiseConvolution {
         imgvec_depthwise_block_channels(kernel.cValue)
     }
 
-    /// Whether `g` takes the channel-blocked path on `kernel` (only that path splits by rows).
+    /// Whether `g` takes the channel-blocked path on `kernel` (plane ranges then best cut at
+    /// multiples of ``blockChannels(_:)``).
     public static func usesChannelBlocks(_ g: ConvolutionGeometry, kernel: GEMM.Kernel = .automatic) -> Bool {
         var shape = cShape(g)
         return imgvec_depthwise_uses_blocks(kernel.cValue, &shape) != 0
+    }
+
+    /// Whether `g` takes the row path on `kernel`.
+    public static func usesRows(_ g: ConvolutionGeometry, kernel: GEMM.Kernel = .automatic) -> Bool {
+        var shape = cShape(g)
+        return imgvec_depthwise_uses_rows(kernel.cValue, &shape) != 0
+    }
+
+    /// Whether ``convolve(_:weights:bias:activation:output:geometry:planes:rows:scratch:kernel:)``
+    /// takes a part of the output rows for `g` on `kernel` (the blocked and row paths).
+    public static func splitsRows(_ g: ConvolutionGeometry, kernel: GEMM.Kernel = .automatic) -> Bool {
+        var shape = cShape(g)
+        return imgvec_depthwise_splits_rows(kernel.cValue, &shape) != 0
     }
 
     /// The activation as the C kernels take it, or nil when they cannot fuse it.
@@ -58,7 +74,7 @@ public enum DepthwiseConvolution {
     /// - Parameters:
     ///   - input, output: the NCHW tensors' first floats.
     ///   - weights: `kernelHeight * kernelWidth` taps per channel.
-    ///   - rows: a part of the output rows; only when ``usesChannelBlocks(_:kernel:)``.
+    ///   - rows: a part of the output rows; only when ``splitsRows(_:kernel:)``.
     ///   - scratch: at least ``scratchCount(_:)`` floats, 64-byte aligned.
     ///   - kernel: the instruction set (tests force one; `.automatic` follows the CPU).
     /// - Returns: `false` (nothing written) when this CPU cannot run `kernel` or the geometry
@@ -71,7 +87,7 @@ public enum DepthwiseConvolution {
         guard !planes.isEmpty else { return true }
         var shape = cShape(g)
         let rows = rows ?? 0..<g.outputHeight
-        if rows != 0..<g.outputHeight && imgvec_depthwise_uses_blocks(kernel.cValue, &shape) == 0 { return false }
+        if rows != 0..<g.outputHeight && imgvec_depthwise_splits_rows(kernel.cValue, &shape) == 0 { return false }
         var fusedActivation = fused(activation) ?? fused(nil)!
         let after = fused(activation) == nil ? activation : nil
         let plane = g.outputPlane

@@ -175,8 +175,9 @@ struct ConvolutionRun {
 }
 
 /// How a depthwise convolution's work is cut: near-equal ranges of whole blocks of planes
-/// (or planes on the per-plane path) per worker, times row parts when the blocks are too
-/// few to share evenly (batch 1, few channels, or a single block per thread).
+/// (or planes on the row and per-plane paths) per worker, times row parts when the units are
+/// too few to share evenly (batch 1, few channels, or a single block per thread) and the path
+/// takes row ranges.
 struct DepthwiseWork {
     let count: Int
     private let units: Int, unitPlanes: Int, planes: Int, rowParts: Int, height: Int, parts: Int
@@ -184,17 +185,11 @@ struct DepthwiseWork {
     init(geometry g: ConvolutionGeometry, threads: Int) {
         planes = g.batch * g.outputChannels
         height = g.outputHeight
-        if DepthwiseConvolution.usesChannelBlocks(g) {
-            // Blocks of consecutive planes, across images (see imgvec_depthwise_run).
-            unitPlanes = DepthwiseConvolution.blockChannels()
-            units = (planes + unitPlanes - 1) / unitPlanes
-            let uneven = threads > 1 && units % threads != 0 && units < 4 * threads
-            rowParts = uneven && height >= 2 * threads ? threads : 1
-        } else {
-            unitPlanes = 1
-            units = planes
-            rowParts = 1
-        }
+        // Blocks of consecutive planes, across images (see imgvec_depthwise_run).
+        unitPlanes = DepthwiseConvolution.usesChannelBlocks(g) ? DepthwiseConvolution.blockChannels() : 1
+        units = (planes + unitPlanes - 1) / unitPlanes
+        let uneven = threads > 1 && units % threads != 0 && units < 4 * threads
+        rowParts = DepthwiseConvolution.splitsRows(g) && uneven && height >= 2 * threads ? threads : 1
         // Row parts: every unit is cut into `threads` row ranges, the items dealt out in order.
         // Else whole units: one near-equal range per thread.
         parts = rowParts > 1 ? units : min(units, max(1, threads))

@@ -1,0 +1,139 @@
+// The AVX-512 row path of the depthwise convolution: output rows computed straight from the
+// NCHW planes, with no scratch copy. A vector holds 16 output columns of one plane; each tap
+// reads the input row under them with two unaligned loads (column stride 2: the even lanes
+// of the 32 floats picked by one permute; stride 1: one load), masked at the plane's borders
+// so that the padding reads as zero. Included by depthwise_conv.c after depthwise_body.h and
+// depthwise_activation.h (AVX-512 instance). Not a public header.
+//
+// The channel-blocked path transposes every input pixel into a band and every output pixel
+// back; for stride 2 that input transpose is most of its time, and this path needs none.
+
+/// Lanes [first, end) of a 16-lane mask (empty when end <= first).
+static inline __attribute__((always_inline)) __mmask16 dw_lanes(long first, long end) {
+    if (first < 0) first = 0;
+    if (end > 16) end = 16;
+    if (end <= first) return 0;
+    return (__mmask16)((((1u << (end - first)) - 1u)) << first);
+}
+
+/// The 16 input values under one tap for output columns ox0 ... ox0 + 15 (SW = 1 or 2):
+/// row[base + SW * i] with base = SW * ox0 + kx - pad_left. `edge`: the vector touches a
+/// border, and the loads take the masks `low` / `high` of the columns inside [0, iw) (zero
+/// elsewhere); else every column read is inside the row.
+static inline __attribute__((always_inline)) DW_TARGET
+__m512 dw_avx512_row_taps(const int SW, const int edge, const float *row, long base, __mmask16 low, __mmask16 high) {
+    if (SW == 1) return edge ? _mm512_maskz_loadu_ps(low, row + base) : _mm512_loadu_ps(row + base);
+    const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512 first = edge ? _mm512_maskz_loadu_ps(low, row + base) : _mm512_loadu_ps(row + base);
+    const __m512 second = edge ? _mm512_maskz_loadu_ps(high, row + base + 16) : _mm512_loadu_ps(row + base + 16);
+    return _mm512_permutex2var_ps(first, evens, second);
+}
+
+/// Output rows oy ... oy + R - 1 (R = 1...4), columns ox ... ox + count - 1 of one plane, for a
+/// KH x KW kernel at stride SW in both directions (constants): every input row under the
+/// block is read once, its KW tap vectors feeding each output row it falls in (independent
+/// accumulators, so the FMAs overlap). Clamped to [lo, hi] on the way out.
+static inline __attribute__((always_inline)) DW_TARGET
+void dw_avx512_rows_block(const int R, const int KH, const int KW, const int SW, const int edge,
+                          const imgvec_depthwise_shape *s, const float *x, const float *w, float bias, float lo,
+                          float hi, float *y, long oy, long ox, long count) {
+    const long iw = s->input_width, ih = s->input_height, ow = s->output_width;
+    const long top = oy * SW - s->pad_top, first = SW * ox - s->pad_left;
+    __mmask16 low[5], high[5];
+#pragma unroll
+    for (int kx = 0; kx < KW; kx++) {
+        low[kx] = edge ? dw_lanes(-(first + kx), iw - (first + kx)) : 0;
+        high[kx] = edge ? dw_lanes(-(first + kx) - 16, iw - (first + kx) - 16) : 0;
+    }
+    __m512 acc[4];
+#pragma unroll
+    for (int r = 0; r < R; r++) acc[r] = _mm512_set1_ps(bias);
+#pragma unroll
+    for (int j = 0; j < (R - 1) * SW + KH; j++) {
+        const long iy = top + j;
+        if (iy < 0 || iy >= ih) continue;
+        const float *row = x + iy * iw;
+        __m512 taps[5];
+#pragma unroll
+        for (int kx = 0; kx < KW; kx++) taps[kx] = dw_avx512_row_taps(SW, edge, row, first + kx, low[kx], high[kx]);
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            const int ky = j - r * SW;
+            if (ky < 0 || ky >= KH) continue;
+#pragma unroll
+            for (int kx = 0; kx < KW; kx++) acc[r] = _mm512_fmadd_ps(taps[kx], _mm512_set1_ps(w[ky * KW + kx]), acc[r]);
+        }
+    }
+    const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
+#pragma unroll
+    for (int r = 0; r < R; r++) {
+        const __m512 out = _mm512_min_ps(_mm512_max_ps(acc[r], vlo), vhi);
+        float *target = y + (oy + r) * ow + ox;
+        if (count == 16) _mm512_storeu_ps(target, out);
+        else _mm512_mask_storeu_ps(target, dw_lanes(0, count), out);
+    }
+}
+
+/// Output rows [row_begin, row_end) of one plane, blocks of up to 4 rows x 16 columns, for a
+/// K x K kernel at stride SW (constants); clamped to [lo, hi].
+static inline __attribute__((always_inline)) DW_TARGET
+void dw_avx512_rows_plane(const int K, const int SW, const imgvec_depthwise_shape *s, const float *x, const float *w,
+                          float bias, float lo, float hi, float *y, long row_begin, long row_end) {
+    const long iw = s->input_width, ow = s->output_width, reach = SW == 1 ? 16 : 32;
+    for (long oy = row_begin; oy < row_end; oy += 4) {
+        const long rows = row_end - oy < 4 ? row_end - oy : 4;
+        for (long ox = 0; ox < ow; ox += 16) {
+            const long count = ow - ox < 16 ? ow - ox : 16;
+            const long first = SW * ox - s->pad_left;
+            // Inside: every load of every tap within the row (SW * ox - pad_left >= 0, and the
+            // last tap's reach at most the row's end).
+            const int edge = first < 0 || first + K - 1 + reach > iw;
+#define DW_ROWS_BLOCK(R) \
+            if (edge) dw_avx512_rows_block(R, K, K, SW, 1, s, x, w, bias, lo, hi, y, oy, ox, count); \
+            else dw_avx512_rows_block(R, K, K, SW, 0, s, x, w, bias, lo, hi, y, oy, ox, count);
+            switch (rows) {
+            case 4: DW_ROWS_BLOCK(4) break;
+            case 3: DW_ROWS_BLOCK(3) break;
+            case 2: DW_ROWS_BLOCK(2) break;
+            default: DW_ROWS_BLOCK(1) break;
+            }
+#undef DW_ROWS_BLOCK
+        }
+    }
+}
+
+/// Whether the row path runs this shape: square 3x3 or 5x5 kernels, undilated, stride 1 or
+/// 2 (the same in both directions), padding inside the kernel.
+static int dw_avx512_has_rows(const imgvec_depthwise_shape *s) {
+    return s->kernel_height == s->kernel_width && (s->kernel_width == 3 || s->kernel_width == 5)
+        && s->dilation_height == 1 && s->dilation_width == 1 && (s->stride_width == 1 || s->stride_width == 2)
+        && s->stride_height == s->stride_width
+        && s->pad_left < s->kernel_width && s->pad_top < s->kernel_height;
+}
+
+/// Planes [first_plane, first_plane + plane_count), output rows [row_begin, row_end) of each;
+/// activations other than a clamp run over each plane's rows after them.
+static DW_TARGET
+void dw_avx512_rows(const imgvec_depthwise_shape *s, long channels, long first_plane, long plane_count,
+                    long row_begin, long row_end, const float *input, const float *weights, const float *bias,
+                    const imgvec_depthwise_activation *act, float *output) {
+    const long in_plane = s->input_height * s->input_width, out_plane = s->output_height * s->output_width;
+    const long k = s->kernel_width, taps = k * k, ow = s->output_width;
+    const int clamp = act->kind == IMGVEC_DEPTHWISE_CLAMP;
+    const float lo = clamp ? act->a : -__builtin_inff(), hi = clamp ? act->b : __builtin_inff();
+    for (long p = first_plane; p < first_plane + plane_count; p++) {
+        const long channel = p % channels;
+        const float *x = input + p * in_plane, *w = weights + channel * taps;
+        const float b = bias ? bias[channel] : 0.0f;
+        float *y = output + p * out_plane;
+        if (k == 3) {
+            if (s->stride_width == 1) dw_avx512_rows_plane(3, 1, s, x, w, b, lo, hi, y, row_begin, row_end);
+            else dw_avx512_rows_plane(3, 2, s, x, w, b, lo, hi, y, row_begin, row_end);
+        } else {
+            if (s->stride_width == 1) dw_avx512_rows_plane(5, 1, s, x, w, b, lo, hi, y, row_begin, row_end);
+            else dw_avx512_rows_plane(5, 2, s, x, w, b, lo, hi, y, row_begin, row_end);
+        }
+        if (!clamp && act->kind != IMGVEC_DEPTHWISE_NONE)
+            dw_avx512_activate_span(act->kind, act->a, act->b, y + row_begin * ow, (row_end - row_begin) * ow);
+    }
+}

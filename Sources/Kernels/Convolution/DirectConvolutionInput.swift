@@ -28,11 +28,11 @@ public struct DirectConvolutionInput {
 
     /// The layout for `g`, with bands of at most `maximumBandRows` output rows (fewer when a band
     /// would exceed ``budget``).
-    public init(_ g: ConvolutionGeometry, maximumBandRows: Int, flattened: Bool = false) {
+    public init(_ g: ConvolutionGeometry, maximumBandRows: Int) {
         precondition(Self.supports(g), "direct convolution needs one group and no dilation")
         geometry = g
         let columns = (g.outputWidth - 1) + (g.kernelWidth - 1) / g.strideWidth + 1
-        rowStride = flattened ? columns : (columns + 15) / 16 * 16
+        rowStride = (columns + 15) / 16 * 16
         let stride = rowStride
         columnPhases = (0..<g.strideWidth).map { PhaseColumns(phase: $0, width: stride, geometry: g) }
         let extraRows = (g.kernelHeight - 1) / g.strideHeight

@@ -26,11 +26,8 @@ extension ConvolutionRun {
     static let directDepths = 64...384
 
     /// Whether a convolution of this geometry with these packed weights runs directly.
-    static let flatEnabled = ProcessInfo.processInfo.environment["IMGVEC_DIRECT_FLAT"] == "1"
     static func usesDirect(_ g: ConvolutionGeometry, weights: ConvolutionWeights) -> Bool {
-        if flatEnabled, !g.isPointwise, !g.isDepthwise, DirectConvolutionInput.supports(g), g.outputWidth < directMinimumWidth,
-           weights.groups.count == 1, GEMM.hasDirect(weights.groups[0]) { return true }
-        return directEnabled && !g.isPointwise && !g.isDepthwise && DirectConvolutionInput.supports(g)
+        directEnabled && !g.isPointwise && !g.isDepthwise && DirectConvolutionInput.supports(g)
             && g.outputWidth >= directMinimumWidth && directDepths.contains(g.reductionDepth)
             && weights.groups.count == 1 && GEMM.hasDirect(weights.groups[0])
     }
@@ -40,37 +37,19 @@ extension ConvolutionRun {
     func direct(weights packed: ConvolutionWeights) {
         let g = geometry, pool = context.threadPool
         let bandsPerImage = pool.threadCount > g.batch ? (pool.threadCount + g.batch - 1) / g.batch : 1
-        let flat = g.outputWidth < Self.directMinimumWidth && residual == nil
-        let layout = DirectConvolutionInput(g, maximumBandRows: (g.outputHeight + bandsPerImage - 1) / bandsPerImage,
-                                            flattened: flat)
+        let layout = DirectConvolutionInput(g, maximumBandRows: (g.outputHeight + bandsPerImage - 1) / bandsPerImage)
         let offsets = layout.offsets()
-        let pitch = layout.lineStride, flatLdc = flat ? layout.bandRows * pitch : 0
-        context.reserveScratch(byteCount: (layout.count + 16 + g.outputChannels * flatLdc) * 4)
+        context.reserveScratch(byteCount: layout.count * 4)
         let context = self.context, input = self.input, output = self.output, residual = self.residual
         let bias = self.bias, activation = self.activation, weights = packed.groups[0]
         let bands = layout.bands
         offsets.withUnsafeBufferPointer { table in
             Self.forEachItem(g.batch * bands, pool: pool) { item, worker in
                 let image = item / bands, band = item % bands
-                let buffer = context.scratch(byteCount: (layout.count + 16 + g.outputChannels * flatLdc) * 4, slot: worker)
-                    .assumingMemoryBound(to: Float.self)
+                let buffer = context.scratch(byteCount: layout.count * 4, slot: worker).assumingMemoryBound(to: Float.self)
                 layout.fill(band: band, image: input + image * g.inputChannels * g.inputPlane, into: buffer)
                 let rows = layout.rows(ofBand: band)
                 let offset = image * g.outputChannels * g.outputPlane + rows.lowerBound * g.outputWidth
-                if flat {
-                    let product = buffer + (layout.count + 15) / 16 * 16
-                    let epilogue = GEMMEpilogue(activation: activation, rowBias: bias)
-                    GEMM.multiplyDirect(packedA: weights, rows: 0..<g.outputChannels, offsets: table.baseAddress!, b: buffer,
-                                        lines: 1, lineColumns: (rows.count - 1) * pitch + g.outputWidth, lineStride: 0,
-                                        c: product, ldc: flatLdc, epilogue: epilogue)
-                    for channel in 0..<g.outputChannels {
-                        for r in 0..<rows.count {
-                            (output + offset + channel * g.outputPlane + r * g.outputWidth)
-                                .update(from: product + channel * flatLdc + r * pitch, count: g.outputWidth)
-                        }
-                    }
-                    return
-                }
                 let epilogue = GEMMEpilogue(activation: activation, residual: residual.map { $0 + offset },
                                             residualStride: g.outputPlane, rowBias: bias, residualBeforeActivation: true)
                 GEMM.multiplyDirect(packedA: weights, rows: 0..<g.outputChannels, offsets: table.baseAddress!, b: buffer,

@@ -1,7 +1,7 @@
 // Depthwise convolution (one 2-D filter per channel) with bias and an activation fused.
 // Three paths; imgvec_depthwise_uses_rows / imgvec_depthwise_uses_blocks pick one per shape
 // and instruction set:
-// - rows (depthwise_rows_body.h, AVX-512, wide 3x3 planes): blocks of 4 output rows x 16
+// - rows (depthwise_rows_body.h, AVX-512, wide 3x3 planes): blocks of 4 output rows x 32
 //   columns computed straight from the NCHW planes, each input row's tap vectors loaded once
 //   (a permute picks stride 2's columns), the borders by masked loads; no scratch.
 // - channel-blocked (depthwise_blocked_body.h): 16 / 8 / 4 channels of one image at a time
@@ -266,11 +266,12 @@ static dw_blocked_layout dw_blocked_layout_for(const imgvec_depthwise_shape *s) 
     return l;
 }
 
-/// Narrowest output row the row path takes (3x3 kernels only). Measured on this Xeon (one
-/// layer, alternating with the blocked path): 3x3 at 112 and 56 columns (stride 1, and
-/// stride 2 from 112) 0.63-0.96x the blocked path's time, 3x3 at 14 and 28 columns even to
-/// 1.2x, 5x5 1.1-2x (each input row's five tap vectors cost five permutes or loads).
-enum { DW_ROWS_MINIMUM_WIDTH = 56 };
+/// Narrowest output row the row path takes (3x3 kernels only), by stride. Measured on this
+/// Xeon (one layer, alternating with the blocked path): 3x3 stride 1 at 112, 56 and 28 columns
+/// 0.59-0.93x the blocked path's time, at 14 0.88-1.27x; stride 2 from 112 to 56 columns
+/// 0.75-1.0x, from 28 to 14 1.1x; 5x5 1.04-2.3x (each input row's five tap vectors cost five
+/// loads or permutes, and every weight broadcast feeds at most two vectors).
+enum { DW_ROWS_MINIMUM_WIDTH_STRIDE_1 = 28, DW_ROWS_MINIMUM_WIDTH_STRIDE_2 = 56 };
 
 int imgvec_depthwise_uses_rows(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s) {
 #if defined(__x86_64__)
@@ -281,7 +282,8 @@ int imgvec_depthwise_uses_rows(imgvec_sgemm_kernel isa, const imgvec_depthwise_s
     }
     if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
     return enabled && isa == IMGVEC_SGEMM_KERNEL_AVX512 && imgvec_sgemm_kernel_available(isa) && dw_shape_valid(s)
-        && dw_avx512_has_rows(s) && s->kernel_width == 3 && s->output_width >= DW_ROWS_MINIMUM_WIDTH;
+        && dw_avx512_has_rows(s) && s->kernel_width == 3
+        && s->output_width >= (s->stride_width == 1 ? DW_ROWS_MINIMUM_WIDTH_STRIDE_1 : DW_ROWS_MINIMUM_WIDTH_STRIDE_2);
 #else
     (void)isa; (void)s;
     return 0;

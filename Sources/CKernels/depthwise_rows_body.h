@@ -1,6 +1,6 @@
 // The AVX-512 row path of the depthwise convolution: output rows computed straight from the
-// NCHW planes, with no scratch copy. A vector holds 16 output columns of one plane; each tap
-// reads the input row under them with two unaligned loads (column stride 2: the even lanes
+// NCHW planes, with no scratch copy. A vector holds 16 output columns of one plane (a block
+// is up to 4 rows x 2 vectors); each tap reads the input row under them with two unaligned loads (column stride 2: the even lanes
 // of the 32 floats picked by one permute; stride 1: one load), masked at the plane's borders
 // so that the padding reads as zero. Included by depthwise_conv.c after depthwise_body.h and
 // depthwise_activation.h (AVX-512 instance). Not a public header.
@@ -29,68 +29,95 @@ __m512 dw_avx512_row_taps(const int SW, const int edge, const float *row, long b
     return _mm512_permutex2var_ps(first, evens, second);
 }
 
-/// Output rows oy ... oy + R - 1 (R = 1...4), columns ox ... ox + count - 1 of one plane, for a
-/// KH x KW kernel at stride SW in both directions (constants): every input row under the
-/// block is read once, its KW tap vectors feeding each output row it falls in (independent
-/// accumulators, so the FMAs overlap). Clamped to [lo, hi] on the way out.
+/// Output rows oy ... oy + R - 1 (R = 1...4), columns ox ... ox + 16 V - 1 (V = 1 or 2
+/// vectors, the last holding `count` columns) of one plane, for a KH x KW kernel at stride SW
+/// in both directions (all constants): every input row under the block is read once, its KW
+/// tap vectors feeding each output row it falls in, each weight broadcast serving V vectors.
+/// Clamped to [lo, hi] on the way out.
 static inline __attribute__((always_inline)) DW_TARGET
-void dw_avx512_rows_block(const int R, const int KH, const int KW, const int SW, const int edge,
+void dw_avx512_rows_block(const int R, const int V, const int KH, const int KW, const int SW, const int edge,
                           const imgvec_depthwise_shape *s, const float *x, const float *w, float bias, float lo,
                           float hi, float *y, long oy, long ox, long count) {
     const long iw = s->input_width, ih = s->input_height, ow = s->output_width;
     const long top = oy * SW - s->pad_top, first = SW * ox - s->pad_left;
-    __mmask16 low[5], high[5];
+    __mmask16 low[2][5], high[2][5];
 #pragma unroll
-    for (int kx = 0; kx < KW; kx++) {
-        low[kx] = edge ? dw_lanes(-(first + kx), iw - (first + kx)) : 0;
-        high[kx] = edge ? dw_lanes(-(first + kx) - 16, iw - (first + kx) - 16) : 0;
+    for (int v = 0; v < V; v++) {
+#pragma unroll
+        for (int kx = 0; kx < KW; kx++) {
+            const long base = first + 16 * SW * v + kx;
+            low[v][kx] = edge ? dw_lanes(-base, iw - base) : 0;
+            high[v][kx] = edge ? dw_lanes(-base - 16, iw - base - 16) : 0;
+        }
     }
-    __m512 acc[4];
+    __m512 acc[4][2];
 #pragma unroll
-    for (int r = 0; r < R; r++) acc[r] = _mm512_set1_ps(bias);
+    for (int r = 0; r < R; r++) {
+#pragma unroll
+        for (int v = 0; v < V; v++) acc[r][v] = _mm512_set1_ps(bias);
+    }
 #pragma unroll
     for (int j = 0; j < (R - 1) * SW + KH; j++) {
         const long iy = top + j;
         if (iy < 0 || iy >= ih) continue;
         const float *row = x + iy * iw;
-        __m512 taps[5];
+        __m512 taps[2][5];
 #pragma unroll
-        for (int kx = 0; kx < KW; kx++) taps[kx] = dw_avx512_row_taps(SW, edge, row, first + kx, low[kx], high[kx]);
+        for (int v = 0; v < V; v++) {
+#pragma unroll
+            for (int kx = 0; kx < KW; kx++)
+                taps[v][kx] = dw_avx512_row_taps(SW, edge, row, first + 16 * SW * v + kx, low[v][kx], high[v][kx]);
+        }
 #pragma unroll
         for (int r = 0; r < R; r++) {
             const int ky = j - r * SW;
             if (ky < 0 || ky >= KH) continue;
 #pragma unroll
-            for (int kx = 0; kx < KW; kx++) acc[r] = _mm512_fmadd_ps(taps[kx], _mm512_set1_ps(w[ky * KW + kx]), acc[r]);
+            for (int kx = 0; kx < KW; kx++) {
+                const __m512 weight = _mm512_set1_ps(w[ky * KW + kx]);
+#pragma unroll
+                for (int v = 0; v < V; v++) acc[r][v] = _mm512_fmadd_ps(taps[v][kx], weight, acc[r][v]);
+            }
         }
     }
     const __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
 #pragma unroll
     for (int r = 0; r < R; r++) {
-        const __m512 out = _mm512_min_ps(_mm512_max_ps(acc[r], vlo), vhi);
-        float *target = y + (oy + r) * ow + ox;
-        if (count == 16) _mm512_storeu_ps(target, out);
-        else _mm512_mask_storeu_ps(target, dw_lanes(0, count), out);
+#pragma unroll
+        for (int v = 0; v < V; v++) {
+            const __m512 out = _mm512_min_ps(_mm512_max_ps(acc[r][v], vlo), vhi);
+            float *target = y + (oy + r) * ow + ox + 16 * v;
+            if (v < V - 1 || count == 16) _mm512_storeu_ps(target, out);
+            else _mm512_mask_storeu_ps(target, dw_lanes(0, count), out);
+        }
     }
 }
 
-/// Output rows [row_begin, row_end) of one plane, blocks of up to 4 rows x 16 columns, for a
+/// Output rows [row_begin, row_end) of one plane, blocks of up to 4 rows x 32 columns, for a
 /// K x K kernel at stride SW (constants); clamped to [lo, hi].
 static inline __attribute__((always_inline)) DW_TARGET
 void dw_avx512_rows_plane(const int K, const int SW, const imgvec_depthwise_shape *s, const float *x, const float *w,
                           float bias, float lo, float hi, float *y, long row_begin, long row_end) {
-    const long iw = s->input_width, ow = s->output_width, reach = SW == 1 ? 16 : 32;
+    const long iw = s->input_width, ow = s->output_width;
     for (long oy = row_begin; oy < row_end; oy += 4) {
         const long rows = row_end - oy < 4 ? row_end - oy : 4;
-        for (long ox = 0; ox < ow; ox += 16) {
-            const long count = ow - ox < 16 ? ow - ox : 16;
+        for (long ox = 0; ox < ow;) {
+            const int pair = ow - ox > 16;
+            const long columns = ow - ox < (pair ? 32 : 16) ? ow - ox : (pair ? 32 : 16);
+            const long count = columns - (pair ? 16 : 0);
             const long first = SW * ox - s->pad_left;
             // Inside: every load of every tap within the row (SW * ox - pad_left >= 0, and the
-            // last tap's reach at most the row's end).
+            // last tap's reach, a whole vector or two past the block's last column, at most the row's end).
+            const long reach = (pair ? 32 : 16) * SW;
             const int edge = first < 0 || first + K - 1 + reach > iw;
 #define DW_ROWS_BLOCK(R) \
-            if (edge) dw_avx512_rows_block(R, K, K, SW, 1, s, x, w, bias, lo, hi, y, oy, ox, count); \
-            else dw_avx512_rows_block(R, K, K, SW, 0, s, x, w, bias, lo, hi, y, oy, ox, count);
+            if (pair) { \
+                if (edge) dw_avx512_rows_block(R, 2, K, K, SW, 1, s, x, w, bias, lo, hi, y, oy, ox, count); \
+                else dw_avx512_rows_block(R, 2, K, K, SW, 0, s, x, w, bias, lo, hi, y, oy, ox, count); \
+            } else { \
+                if (edge) dw_avx512_rows_block(R, 1, K, K, SW, 1, s, x, w, bias, lo, hi, y, oy, ox, count); \
+                else dw_avx512_rows_block(R, 1, K, K, SW, 0, s, x, w, bias, lo, hi, y, oy, ox, count); \
+            }
             switch (rows) {
             case 4: DW_ROWS_BLOCK(4) break;
             case 3: DW_ROWS_BLOCK(3) break;
@@ -98,6 +125,7 @@ void dw_avx512_rows_plane(const int K, const int SW, const imgvec_depthwise_shap
             default: DW_ROWS_BLOCK(1) break;
             }
 #undef DW_ROWS_BLOCK
+            ox += columns;
         }
     }
 }

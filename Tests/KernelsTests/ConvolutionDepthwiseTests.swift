@@ -35,11 +35,13 @@ struct ConvolutionDepthwiseTests {
         Case(kh: 3, kw: 3, pads: (1, 1, 1, 1), h: 56, w: 56, channels: 40, batch: 2),
         Case(kh: 3, kw: 3, s: 2, pads: (0, 1, 2, 0), h: 7, w: 7, channels: 15, batch: 3),
         // Wide 3x3 rows (the AVX-512 row path): stride 2 without left padding and with an
-        // odd width, stride 2 with 65 columns, stride 1 without left padding, two rows of top padding.
+        // odd width, stride 2 with 65 columns, stride 1 without left padding, two rows of top padding,
+        // stride 1 with 30 columns (a vector and a partial one).
         Case(kh: 3, kw: 3, s: 2, pads: (0, 0, 1, 1), h: 9, w: 113, channels: 5, batch: 2),
         Case(kh: 3, kw: 3, s: 2, pads: (1, 1, 1, 1), h: 10, w: 130, channels: 3),
         Case(kh: 3, kw: 3, pads: (1, 0, 1, 2), h: 7, w: 60, channels: 4),
         Case(kh: 3, kw: 3, pads: (2, 2, 0, 0), h: 6, w: 58, channels: 3),
+        Case(kh: 3, kw: 3, pads: (1, 1, 1, 1), h: 5, w: 30, channels: 3),
     ]
 
     static let activations: [Activation?] = [
@@ -138,14 +140,15 @@ struct ConvolutionDepthwiseTests {
         var taken = 0
         for c in Self.cases {
             let g = geometry(c)
-            let expected = kernel == .avx512 && c.kh == 3 && c.kw == 3 && c.d == 1 && c.s <= 2 && g.outputWidth >= 56
+            let expected = kernel == .avx512 && c.kh == 3 && c.kw == 3 && c.d == 1 && c.s <= 2
+                && g.outputWidth >= (c.s == 1 ? 28 : 56)
             #expect(DepthwiseConvolution.usesRows(g, kernel: kernel) == expected, "\(kernel.name) \(c)")
             if expected {
                 taken += 1
                 #expect(!DepthwiseConvolution.usesChannelBlocks(g, kernel: kernel) && DepthwiseConvolution.splitsRows(g, kernel: kernel))
             }
         }
-        #expect(taken == (kernel == .avx512 ? 5 : 0))
+        #expect(taken == (kernel == .avx512 ? 7 : 0))
     }
 
     /// Large inputs to the fused exp: saturated sigmoid / SiLU, no NaN or infinity.

@@ -38,7 +38,7 @@ __m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 
 static inline __attribute__((always_inline)) TARGET
 void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb, long bstride,
                float *c, long ldc, int nr, float alpha, float beta, const char *pf, long pfLines,
-               const imgvec_tile_store *store, const long *offsets) {
+               long pfStride, const imgvec_tile_store *store, const long *offsets) {
     const float *b0 = pb;
     __m512 acc0[MR], acc1[MR];
 #pragma unroll
@@ -47,8 +47,8 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
     }
     for (long p = 0; p < kc; p++) {
         if (2 * p < pfLines) {
-            _mm_prefetch(pf + 128 * p, _MM_HINT_T1);
-            if (2 * p + 1 < pfLines) _mm_prefetch(pf + 128 * p + 64, _MM_HINT_T1);
+            _mm_prefetch(pf + pfStride * p, _MM_HINT_T1);
+            if (2 * p + 1 < pfLines) _mm_prefetch(pf + pfStride * p + 64, _MM_HINT_T1);
         }
         // `offsets` is NULL at every call site but the direct convolution's (a constant per instance).
         if (offsets) pb = b0 + offsets[p];
@@ -89,24 +89,24 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
 
 #define ROW_CASES(WIDE) \
     switch (mr) { \
-    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
-    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, store, offsets); return; \
+    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
     }
 
 TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                                int mr, int nr, float alpha, float beta) {
     const char *pf = 0;
-    const long pfLines = 0;
+    const long pfLines = 0, pfStride = 128;
     const imgvec_tile_store *store = 0;
     const long *offsets = 0;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
@@ -114,9 +114,9 @@ TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long l
 
 TARGET static void tile_prefetch_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
                                         long ldc, int mr, int nr, float alpha, float beta,
-                                        const float *prefetch, long lines) {
+                                        const float *prefetch, long lines, long prefetch_stride) {
     const char *pf = (const char *)prefetch;
-    const long pfLines = lines;
+    const long pfLines = lines, pfStride = prefetch_stride;
     const imgvec_tile_store *store = 0;
     const long *offsets = 0;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
@@ -124,9 +124,10 @@ TARGET static void tile_prefetch_avx512(long kc, const float *pa, const float *p
 
 TARGET static void tile_store_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
                                      long ldc, int mr, int nr, float alpha, float beta,
-                                     const float *prefetch, long lines, const imgvec_tile_store *store) {
+                                     const float *prefetch, long lines, long prefetch_stride,
+                                     const imgvec_tile_store *store) {
     const char *pf = (const char *)prefetch;
-    const long pfLines = lines;
+    const long pfLines = lines, pfStride = prefetch_stride;
     const long *offsets = 0;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
 }
@@ -135,7 +136,7 @@ TARGET static void tile_store_avx512(long kc, const float *pa, const float *pb, 
 TARGET static void tile_offsets_avx512(long kc, const float *pa, const float *b, const long *offsets, float *c,
                                        long ldc, int mr, int nr, float beta, const imgvec_tile_store *store) {
     const char *pf = 0;
-    const long pfLines = 0, ldbPanel = 0;
+    const long pfLines = 0, pfStride = 128, ldbPanel = 0;
     const float *pb = b;
     const float alpha = 1.0f;
     if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }

@@ -101,6 +101,11 @@ static long balanced_tile_rows(long mr, long mc) {
 }
 
 /// The blocked product. `bRowScale` (or NULL) scales op(B)'s rows (k) as B is packed.
+/// Floats a block of B must span in its input (k rows x row stride) before its panels are
+/// prefetched row by row: about 1 MB, half of this Xeon's L2. Smaller inputs are mostly in L2
+/// already, and there the prefetches measured a loss (MobileNetV3 batch 16, 2 threads, +6%).
+#define PREFETCH_ROWS_MIN_SPAN (256L * 1024)
+
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
                          float alpha, const float *a, long lda, const imgvec_packed_a *packed, long packedRow0,
                          const float *b, long ldb, const float *bRowScale, const imgvec_packed_b *packedB, long bColumn0,
@@ -163,7 +168,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                                 const imgvec_tile_store store = tile_store_at(epilogue, ic + ir, jc + jr, fuseLo, fuseHi);
                                 d->tile_store(kc, panelA, bufferB + jr * kc, imgvec_panel_width(d, width),
                                               c + (ic + ir) * ldc + jc + jr, ldc, rows, width, alpha, blockBeta,
-                                              NULL, 0, &store);
+                                              NULL, 0, 128, &store);
                                 continue;
                             }
                             d->tile(kc, panelA, bufferB + jr * kc, imgvec_panel_width(d, width),
@@ -209,14 +214,24 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     // this one is in use. Alternating runs, fastest / median of 15-20: resnet50
                     // batch 1 -3% / -13% on one thread, -7% / -8% on two; the others within noise.
                     const int prefetchA = packed && !packedB && jr == 0 && d->tile_prefetch;
+                    // B packed panel by panel from a large input (a 1x1 convolution over a plane
+                    // past L2): its next panel's rows, two lines each, one plane row apart, fetched
+                    // while this panel is in use, or each panel's packing waits on memory for
+                    // every row.
+                    const int prefetchRows = panelwiseB && !transB && jr + nr < nc && d->tile_prefetch
+                        && kc * ldb >= PREFETCH_ROWS_MIN_SPAN;
                     for (long ir = 0, t = 0; ir < mc; ir += tileRows, t++) {
                         const int rows = (int)imgvec_min(tileRows, mc - ir);
                         const float *panelA = blockA + t * mr * kc;
                         // What this tile prefetches: the next A panel, or its share of the next B panel
                         // (a pre-packed A has MR-row tiles: tileRows == mr).
                         const float *prefetch = NULL;
-                        long lines = 0;
-                        if (prefetchA && ir + mr < mc) {
+                        long lines = 0, stride = 128;
+                        if (prefetchRows && t == 0) {
+                            prefetch = b + pc * ldb + jc + jr + nr;
+                            lines = 2 * kc;
+                            stride = ldb * (long)sizeof(float);
+                        } else if (prefetchA && ir + mr < mc) {
                             prefetch = blockA + (ir + mr) * kc;
                             lines = (imgvec_min(mr, mc - ir - mr) * kc * (long)sizeof(float) + 63) / 64;
                         } else if (linesPerTile > 0) {
@@ -226,12 +241,12 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                         if (fuseStore && lastK) {
                             const imgvec_tile_store store = tile_store_at(epilogue, ic + ir, jc + jr, fuseLo, fuseHi);
                             d->tile_store(kc, panelA, panelB, panelStride, cColumn + ir * ldc, ldc,
-                                          rows, width, alpha, blockBeta, prefetch, lines, &store);
+                                          rows, width, alpha, blockBeta, prefetch, lines, stride, &store);
                             continue;
                         }
                         if (prefetch) {
                             d->tile_prefetch(kc, panelA, panelB, panelStride, cColumn + ir * ldc, ldc,
-                                             rows, width, alpha, blockBeta, prefetch, lines);
+                                             rows, width, alpha, blockBeta, prefetch, lines, stride);
                         } else {
                             d->tile(kc, panelA, panelB, panelStride, cColumn + ir * ldc, ldc,
                                     rows, width, alpha, blockBeta);

@@ -10,11 +10,13 @@
 typedef void (*imgvec_tile_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                                int mr, int nr, float alpha, float beta);
 
-/// imgvec_tile_fn that also prefetches `lines` cache lines (64 bytes each) from `prefetch` into
-/// L2, spread over the k loop: the next panel of a pre-packed B streaming in from memory.
+/// imgvec_tile_fn that also prefetches `lines` cache lines (64 bytes each) into L2, spread
+/// over the k loop, two per step: the pair of step p at prefetch + p * prefetch_stride bytes
+/// (128: a contiguous run, the next panel of a pre-packed B streaming in from memory; a row
+/// stride: the next panel's rows of a B packed panel by panel, in place in a large input).
 typedef void (*imgvec_tile_prefetch_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
                                         long ldc, int mr, int nr, float alpha, float beta,
-                                        const float *prefetch, long lines);
+                                        const float *prefetch, long lines, long prefetch_stride);
 
 /// What a micro-kernel applies to a tile as it stores it, when it finishes a product whose
 /// epilogue is a convolution's usual one: C = clamp(C + row_bias[i] + residual[i][j], lo, hi)
@@ -31,7 +33,8 @@ typedef struct imgvec_tile_store {
 /// imgvec_tile_prefetch_fn (prefetch may be NULL with lines 0) that finishes with `store`.
 typedef void (*imgvec_tile_store_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
                                      long ldc, int mr, int nr, float alpha, float beta,
-                                     const float *prefetch, long lines, const imgvec_tile_store *store);
+                                     const float *prefetch, long lines, long prefetch_stride,
+                                     const imgvec_tile_store *store);
 
 /// C[0, 0..<n] = alpha * sum_p a[p * strideA] * B[p, 0..<n] + beta * C (one row times a matrix).
 typedef void (*imgvec_row_times_matrix_fn)(long n, long k, float alpha, const float *a, long strideA,

@@ -102,9 +102,11 @@ static long balanced_tile_rows(long mr, long mc) {
 
 /// The blocked product. `bRowScale` (or NULL) scales op(B)'s rows (k) as B is packed.
 /// Floats a block of B must span in its input (k rows x row stride) before its panels are
-/// prefetched row by row: about 1 MB, half of this Xeon's L2. Smaller inputs are mostly in L2
-/// already, and there the prefetches measured a loss (MobileNetV3 batch 16, 2 threads, +6%).
-#define PREFETCH_ROWS_MIN_SPAN (256L * 1024)
+/// prefetched row by row: half a MB, a quarter of this Xeon's L2 (a 512-channel k block of
+/// 256 rows over a 28x28 plane spans 200K floats: one-layer model, batch 16, -7% on 1 and 2
+/// threads, batch 1 even or better). Smaller inputs are in L2 already, and there the
+/// prefetches measured a loss (MobileNetV3 batch 16, 2 threads, +6%).
+#define PREFETCH_ROWS_MIN_SPAN (128L * 1024)
 
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
                          float alpha, const float *a, long lda, const imgvec_packed_a *packed, long packedRow0,

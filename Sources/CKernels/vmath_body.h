@@ -57,6 +57,15 @@ FN int any_lane(vi mask) {
 #endif
 }
 
+/// Whether |x| <= limit in every lane (false for a NaN lane): one compare into a mask register on AVX-512.
+FN int all_within(vf x, float limit) {
+#if IMGVEC_VMATH_ISA == 512
+    return _mm512_cmp_ps_mask((__m512)magnitude(x), _mm512_set1_ps(limit), _CMP_NLE_UQ) == 0;
+#else
+    return !any_lane(~(magnitude(x) <= limit));
+#endif
+}
+
 /// The first `count` (0 < count <= W) floats at p; the other lanes are 0. Never reads past p + count.
 FN vf load_first(const float *p, long count) {
 #if IMGVEC_VMATH_ISA == 512
@@ -284,8 +293,16 @@ FN vf times_sigmoid(vf x, vf b, int b_is_x) {
     return divide(pick(b < 0.0f, times_pow2(bounded * p, n, t), x), 1.0f + e);
 }
 
+/// x / (1 + e^-x) for |x| <= EXP_FAST_LIMIT in every lane, where e^-x and 1 / (1 + e^-x) are
+/// normal floats: a third fewer operations than times_sigmoid (no sign split, one scaling),
+/// for the same 2-3 ulps. SiLU is EfficientNet's activation after most convolutions.
+FN vf silu_in_range(vf x) {
+    return x * reciprocal(1.0f + exp_reduced(-x));
+}
+
 /// x * sigmoid(x) (SiLU, Swish).
 FN vf silu_v(vf x) {
+    if (all_within(x, EXP_FAST_LIMIT)) return silu_in_range(x);
     return exp_fast_path(x) ? times_sigmoid(x, x, 1) : silu_careful(x);
 }
 

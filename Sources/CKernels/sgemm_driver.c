@@ -73,18 +73,24 @@ static void pack_b_block(const imgvec_kernel_desc *d, int transB, const float *b
 
 /// Whether the kernel can apply `e` itself as it stores each finished tile (see
 /// imgvec_tile_store): a row bias, a residual added before the activation, and a clamp
-/// (Relu, Clip) or no activation; no column bias. Sets the clamp's bounds.
+/// (Relu, Clip), HardSwish or no activation; no column bias. Sets the clamp's bounds (HardSwish:
+/// infinite; see tile_store_at).
 static int store_fuses(const imgvec_kernel_desc *d, const imgvec_sgemm_epilogue *e, float *lo, float *hi) {
     if (!e || !d->tile_store || e->bias || (e->residual && !e->residual_first)) return 0;
     if (e->activation == IMGVEC_VMATH_CLAMP) { *lo = e->activation_a; *hi = e->activation_b; return 1; }
-    if (e->activation == IMGVEC_VMATH_IDENTITY) { *lo = -__builtin_inff(); *hi = __builtin_inff(); return 1; }
+    if (e->activation == IMGVEC_VMATH_IDENTITY || e->activation == IMGVEC_VMATH_HARDSWISH) {
+        *lo = -__builtin_inff();
+        *hi = __builtin_inff();
+        return 1;
+    }
     return 0;
 }
 
 /// The fused store of the tile at (row, column) of C's origin.
 static imgvec_tile_store tile_store_at(const imgvec_sgemm_epilogue *e, long row, long column, float lo, float hi) {
     imgvec_tile_store store = {e->row_bias ? e->row_bias + row : NULL,
-                               e->residual ? e->residual + row * e->ldr + column : NULL, e->ldr, lo, hi};
+                               e->residual ? e->residual + row * e->ldr + column : NULL, e->ldr, lo, hi,
+                               e->activation == IMGVEC_VMATH_HARDSWISH};
     return store;
 }
 

@@ -20,7 +20,7 @@ typedef void (*imgvec_tile_prefetch_fn)(long kc, const float *pa, const float *p
 
 /// What a micro-kernel applies to a tile as it stores it, when it finishes a product whose
 /// epilogue is a convolution's usual one: C = clamp(C + row_bias[i] + residual[i][j], lo, hi)
-/// (lo = -inf, hi = +inf: no activation). The same operations in the same order as
+/// (lo = -inf, hi = +inf: no activation), or HardSwish of that sum (MobileNetV3). The same operations in the same order as
 /// imgvec_sgemm_apply_epilogue, so results are bit-identical; the tile is just not stored,
 /// reloaded and stored again.
 typedef struct imgvec_tile_store {
@@ -28,6 +28,7 @@ typedef struct imgvec_tile_store {
     const float *residual;   ///< the residual at the tile's first element, or NULL
     long ldr;                ///< residual row stride
     float lo, hi;
+    int hard_swish;          ///< then HardSwish after the clamp (lo, hi infinite), as the epilogue computes it
 } imgvec_tile_store;
 
 /// imgvec_tile_prefetch_fn (prefetch may be NULL with lines 0) that finishes with `store`.

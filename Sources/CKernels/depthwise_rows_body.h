@@ -94,10 +94,12 @@ void dw_avx512_rows_block(const int R, const int V, const int KH, const int KW, 
 }
 
 /// Output rows [row_begin, row_end) of one plane, blocks of up to 4 rows x 32 columns, for a
-/// K x K kernel at stride SW (constants); clamped to [lo, hi].
+/// K x K kernel at stride SW (constants); clamped to [lo, hi], then activation `kind` (not a
+/// clamp; NONE for nothing) over each block of rows while it is in L1.
 static inline __attribute__((always_inline)) DW_TARGET
 void dw_avx512_rows_plane(const int K, const int SW, const imgvec_depthwise_shape *s, const float *x, const float *w,
-                          float bias, float lo, float hi, float *y, long row_begin, long row_end) {
+                          float bias, float lo, float hi, int kind, float a, float b, float *y, long row_begin,
+                          long row_end) {
     const long iw = s->input_width, ow = s->output_width;
     for (long oy = row_begin; oy < row_end; oy += 4) {
         const long rows = row_end - oy < 4 ? row_end - oy : 4;
@@ -127,6 +129,7 @@ void dw_avx512_rows_plane(const int K, const int SW, const imgvec_depthwise_shap
 #undef DW_ROWS_BLOCK
             ox += columns;
         }
+        if (kind != IMGVEC_DEPTHWISE_NONE) dw_avx512_activate_span(kind, a, b, y + oy * ow, rows * ow);
     }
 }
 
@@ -140,14 +143,14 @@ static int dw_avx512_has_rows(const imgvec_depthwise_shape *s) {
 }
 
 /// Planes [first_plane, first_plane + plane_count), output rows [row_begin, row_end) of each;
-/// activations other than a clamp run over each plane's rows after them.
+/// activations other than a clamp run over each block of rows after it.
 static DW_TARGET
 void dw_avx512_rows(const imgvec_depthwise_shape *s, long channels, long first_plane, long plane_count,
                     long row_begin, long row_end, const float *input, const float *weights, const float *bias,
                     const imgvec_depthwise_activation *act, float *output) {
     const long in_plane = s->input_height * s->input_width, out_plane = s->output_height * s->output_width;
-    const long k = s->kernel_width, taps = k * k, ow = s->output_width;
-    const int clamp = act->kind == IMGVEC_DEPTHWISE_CLAMP;
+    const long k = s->kernel_width, taps = k * k;
+    const int clamp = act->kind == IMGVEC_DEPTHWISE_CLAMP, after = clamp ? IMGVEC_DEPTHWISE_NONE : act->kind;
     const float lo = clamp ? act->a : -__builtin_inff(), hi = clamp ? act->b : __builtin_inff();
     for (long p = first_plane; p < first_plane + plane_count; p++) {
         const long channel = p % channels;
@@ -155,13 +158,11 @@ void dw_avx512_rows(const imgvec_depthwise_shape *s, long channels, long first_p
         const float b = bias ? bias[channel] : 0.0f;
         float *y = output + p * out_plane;
         if (k == 3) {
-            if (s->stride_width == 1) dw_avx512_rows_plane(3, 1, s, x, w, b, lo, hi, y, row_begin, row_end);
-            else dw_avx512_rows_plane(3, 2, s, x, w, b, lo, hi, y, row_begin, row_end);
+            if (s->stride_width == 1) dw_avx512_rows_plane(3, 1, s, x, w, b, lo, hi, after, act->a, act->b, y, row_begin, row_end);
+            else dw_avx512_rows_plane(3, 2, s, x, w, b, lo, hi, after, act->a, act->b, y, row_begin, row_end);
         } else {
-            if (s->stride_width == 1) dw_avx512_rows_plane(5, 1, s, x, w, b, lo, hi, y, row_begin, row_end);
-            else dw_avx512_rows_plane(5, 2, s, x, w, b, lo, hi, y, row_begin, row_end);
+            if (s->stride_width == 1) dw_avx512_rows_plane(5, 1, s, x, w, b, lo, hi, after, act->a, act->b, y, row_begin, row_end);
+            else dw_avx512_rows_plane(5, 2, s, x, w, b, lo, hi, after, act->a, act->b, y, row_begin, row_end);
         }
-        if (!clamp && act->kind != IMGVEC_DEPTHWISE_NONE)
-            dw_avx512_activate_span(act->kind, act->a, act->b, y + row_begin * ow, (row_end - row_begin) * ow);
     }
 }

@@ -15,8 +15,9 @@
 // The last two are compiled for AVX-512, AVX2+FMA (per-function target attributes, so the library
 // runs on any x86-64) and portable C; the CPU is asked once (cpu_features.c).
 #include "CKernels.h"
-#include <string.h>
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 /// The blocked path's scratch (float offsets, 64-byte aligned) and band geometry: bands of
 /// `band_rows` output rows; band rows of `width` columns x lanes floats; `table` places each
@@ -275,14 +276,17 @@ enum { DW_ROWS_MINIMUM_WIDTH_STRIDE_1 = 28, DW_ROWS_MINIMUM_WIDTH_STRIDE_2 = 56 
 
 int imgvec_depthwise_uses_rows(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s) {
 #if defined(__x86_64__)
-    static int enabled = -1;   // IMGVEC_DEPTHWISE_ROWS=0 turns the path off (for comparisons)
+    // IMGVEC_DEPTHWISE_ROWS=0 turns the path off (for comparisons); read once.
+    static _Atomic int switch_state = -1;
+    int enabled = atomic_load_explicit(&switch_state, memory_order_relaxed);
     if (enabled < 0) {
         const char *flag = getenv("IMGVEC_DEPTHWISE_ROWS");
         enabled = !(flag && strcmp(flag, "0") == 0);
+        atomic_store_explicit(&switch_state, enabled, memory_order_relaxed);
     }
     if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
     return enabled && isa == IMGVEC_SGEMM_KERNEL_AVX512 && imgvec_sgemm_kernel_available(isa) && dw_shape_valid(s)
-        && dw_avx512_has_rows(s) && s->kernel_width == 3
+        && dw_avx512_has_rows(s)
         && s->output_width >= (s->stride_width == 1 ? DW_ROWS_MINIMUM_WIDTH_STRIDE_1 : DW_ROWS_MINIMUM_WIDTH_STRIDE_2);
 #else
     (void)isa; (void)s;

@@ -106,14 +106,14 @@ static long balanced_tile_rows(long mr, long mc) {
     return (mc + tiles - 1) / tiles;
 }
 
-/// The blocked product. `bRowScale` (or NULL) scales op(B)'s rows (k) as B is packed.
 /// Floats a block of B must span in its input (k rows x row stride) before its panels are
 /// prefetched row by row: half a MB, a quarter of this Xeon's L2 (a 512-channel k block of
 /// 256 rows over a 28x28 plane spans 200K floats: one-layer model, batch 16, -7% on 1 and 2
-/// threads, batch 1 even or better). Smaller inputs are in L2 already, and there the
-/// prefetches measured a loss (MobileNetV3 batch 16, 2 threads, +6%).
+/// threads, batch 1 even or better). Smaller inputs are in L2 already: prefetching for every
+/// panel-packed B measured a loss (MobileNetV3 batch 16, 2 threads, +6%).
 #define PREFETCH_ROWS_MIN_SPAN (128L * 1024)
 
+/// The blocked product. `bRowScale` (or NULL) scales op(B)'s rows (k) as B is packed.
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
                          float alpha, const float *a, long lda, const imgvec_packed_a *packed, long packedRow0,
                          const float *b, long ldb, const float *bRowScale, const imgvec_packed_b *packedB, long bColumn0,
@@ -223,7 +223,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     // batch 1 -3% / -13% on one thread, -7% / -8% on two; the others within noise.
                     const int prefetchA = packed && !packedB && jr == 0 && d->tile_prefetch;
                     // B packed panel by panel from a large input (a 1x1 convolution over a plane
-                    // past L2): its next panel's rows, two lines each, one plane row apart, fetched
+                    // past a quarter of L2): its next panel's rows, two lines each, one plane row apart, fetched
                     // while this panel is in use, or each panel's packing waits on memory for
                     // every row.
                     const int prefetchRows = panelwiseB && !transB && jr + nr < nc && d->tile_prefetch

@@ -113,6 +113,11 @@ static long balanced_tile_rows(long mr, long mc) {
 /// panel-packed B measured a loss (MobileNetV3 batch 16, 2 threads, +6%).
 #define PREFETCH_ROWS_MIN_SPAN (128L * 1024)
 
+/// And row tiles per panel: the prefetch runs in the first tile, and with fewer the next panel
+/// is due too soon for it to help (MobileNetV3's 72 -> 24 projections at 56x56, batch 16,
+/// 2 threads: +4% with it).
+#define PREFETCH_ROWS_MIN_TILES 4
+
 /// The blocked product. `bRowScale` (or NULL) scales op(B)'s rows (k) as B is packed.
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
                          float alpha, const float *a, long lda, const imgvec_packed_a *packed, long packedRow0,
@@ -227,7 +232,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     // while this panel is in use, or each panel's packing waits on memory for
                     // every row.
                     const int prefetchRows = panelwiseB && !transB && jr + nr < nc && d->tile_prefetch
-                        && kc * ldb >= PREFETCH_ROWS_MIN_SPAN;
+                        && kc * ldb >= PREFETCH_ROWS_MIN_SPAN && mc >= PREFETCH_ROWS_MIN_TILES * mr;
                     for (long ir = 0, t = 0; ir < mc; ir += tileRows, t++) {
                         const int rows = (int)imgvec_min(tileRows, mc - ir);
                         const float *panelA = blockA + t * mr * kc;

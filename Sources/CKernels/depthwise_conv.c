@@ -326,14 +326,15 @@ int imgvec_depthwise_run(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *
         || act->kind < IMGVEC_DEPTHWISE_NONE || act->kind > IMGVEC_DEPTHWISE_SILU) return -1;
     if (row_begin < 0) row_begin = 0;
     if (row_end > s->output_height) row_end = s->output_height;
-    if (!imgvec_depthwise_splits_rows(isa, s)) {
+    const int rows = imgvec_depthwise_uses_rows(isa, s);
+    if (!rows && !imgvec_depthwise_uses_blocks(isa, s)) {
         if (row_begin == 0 && row_end == s->output_height)
             dw_planar(isa, s, channels, first_plane, plane_count, input, weights, bias, act, output, scratch);
         return 0;
     }
     if (row_begin >= row_end) return 0;
 #if defined(__x86_64__)
-    if (imgvec_depthwise_uses_rows(isa, s)) {
+    if (rows) {
         dw_avx512_rows(s, channels, first_plane, plane_count, row_begin, row_end, input, weights, bias, act, output);
         return 0;
     }

@@ -228,9 +228,9 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     // batch 1 -3% / -13% on one thread, -7% / -8% on two; the others within noise.
                     const int prefetchA = packed && !packedB && jr == 0 && d->tile_prefetch;
                     // B packed panel by panel from a large input (a 1x1 convolution over a plane
-                    // past a quarter of L2): its next panel's rows, two lines each, one plane row apart, fetched
-                    // while this panel is in use, or each panel's packing waits on memory for
-                    // every row.
+                    // past a quarter of L2): its next panel's rows, two lines each, one plane row
+                    // apart, fetched while this panel is in use, or each panel's packing waits on
+                    // memory for every row.
                     const int prefetchRows = panelwiseB && !transB && jr + nr < nc && d->tile_prefetch
                         && kc * ldb >= PREFETCH_ROWS_MIN_SPAN && mc >= PREFETCH_ROWS_MIN_TILES * mr;
                     for (long ir = 0, t = 0; ir < mc; ir += tileRows, t++) {

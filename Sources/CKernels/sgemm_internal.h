@@ -20,9 +20,9 @@ typedef void (*imgvec_tile_prefetch_fn)(long kc, const float *pa, const float *p
 
 /// What a micro-kernel applies to a tile as it stores it, when it finishes a product whose
 /// epilogue is a convolution's usual one: C = clamp(C + row_bias[i] + residual[i][j], lo, hi)
-/// (lo = -inf, hi = +inf: no activation), or HardSwish of that sum (MobileNetV3). The same operations in the same order as
-/// imgvec_sgemm_apply_epilogue, so results are bit-identical; the tile is just not stored,
-/// reloaded and stored again.
+/// (lo = -inf, hi = +inf: no activation), or HardSwish of that sum (MobileNetV3). The same
+/// operations in the same order as imgvec_sgemm_apply_epilogue, so results are bit-identical;
+/// the tile is just not stored, reloaded and stored again.
 typedef struct imgvec_tile_store {
     const float *row_bias;   ///< the tile's first row's bias, or NULL (then 0 is added, as the epilogue does)
     const float *residual;   ///< the residual at the tile's first element, or NULL

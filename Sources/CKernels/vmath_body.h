@@ -219,7 +219,7 @@ FN int exp_fast_path(vf x) {
     (void)x;
     return 1;
 #else
-    return !any_lane(~(magnitude(x) <= EXP_FAST_LIMIT));
+    return all_within(x, EXP_FAST_LIMIT);
 #endif
 }
 

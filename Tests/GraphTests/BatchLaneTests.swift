@@ -66,6 +66,45 @@ import TestSupport
         #expect(Comparison.maxAbsDifference(lanes.toFloats(), reference.toFloats()) < 1e-5)
     }
 
+    /// Lanes that step through their rows (one, two or three at a time; on one thread the whole
+    /// batch is one lane) give the whole batch's rows, in order.
+    @Test(arguments: [(2, 1), (2, 2), (1, 1), (1, 3)])
+    func steppedLanesMatchTheWholeBatch(threads: Int, step: Int) throws {
+        let graph = convGraph()
+        let stepped = try Session(graph: graph, options: SessionOptions(threadCount: threads, splitsBatch: true, laneStep: step))
+        let whole = try Session(graph: graph, options: SessionOptions(threadCount: threads, splitsBatch: false))
+        var generator = SeededGenerator(seed: UInt64(10 * threads + step))
+        let x = generator.tensor([7, 3, 9, 9])
+        let rows = try stepped.run(["x": x], outputs: ["h", "y"]), reference = try whole.run(["x": x], outputs: ["h", "y"])
+        #expect(stepped.lastLaneCount == threads && stepped.lastLaneStep == step)
+        #expect(whole.lastLaneStep == 0)
+        for name in ["h", "y"] {
+            #expect(rows[name]!.shape == reference[name]!.shape)
+            #expect(Comparison.maxAbsDifference(rows[name]!.toFloats(), reference[name]!.toFloats()) < 1e-5)
+        }
+    }
+
+    /// By default a lane takes as many items per step as keep its activations within the
+    /// working-set budget: one for a graph with 4 MB per item, many for a small one.
+    @Test func theDefaultStepKeepsALanesActivationsWithinTheBudget() throws {
+        let large = Graph(name: "relu", nodes: [Node(name: "relu", opType: "Relu", inputs: ["x"], outputs: ["y"])],
+                          initializers: [:],
+                          inputs: [ValueInfo(name: "x", dataType: .float32, shape: [.symbolic("N"), .fixed(1024), .fixed(1024)])],
+                          outputs: [ValueInfo(name: "y", dataType: .float32, shape: [.symbolic("N"), .fixed(1024), .fixed(1024)])])
+        let session = try Session(graph: large, options: SessionOptions(threadCount: 1, splitsBatch: true))
+        var generator = SeededGenerator(seed: 5)
+        let x = generator.tensor([3, 1024, 1024])
+        let y = try session.run(x)
+        #expect(session.lastLaneStep == 1)
+        // One Bool: on a failure, Swift Testing would otherwise diff the two 3M-element arrays.
+        let rectified = y.toFloats() == x.toFloats().map { max($0, 0) }
+        #expect(rectified)
+
+        let small = try Session(graph: convGraph(), options: SessionOptions(threadCount: 2, splitsBatch: true))
+        _ = try small.run(generator.tensor([8, 3, 9, 9]))
+        #expect(small.lastLaneStep >= 4)   // each lane's 4 rows in one step
+    }
+
     @Test func onlyGraphsWithOneSymbolicBatchDimensionSplit() {
         #expect(Session.batchSymbol(of: convGraph()) == "N")
         var fixed = convGraph()

@@ -27,8 +27,10 @@ public final class Session: @unchecked Sendable {
     var laneContexts: [ExecutionContext] = []
     /// Plan keys whose batch could not be split (shape inference failed for a slice).
     var unsplittable: Set<PlanKey> = []
-    /// Lanes the last run used (1: the batch ran whole); for tests and diagnostics.
+    /// Lanes the last run used (1: the batch ran whole, or as one lane); for tests and diagnostics.
     var lastLaneCount = 1
+    /// Items per step in the last run's lanes (0: the batch ran whole); for tests and diagnostics.
+    var lastLaneStep = 0
     private var compiled: [Set<String>: CompiledGraph] = [:]
     private var plans: [PlanKey: ExecutionPlan] = [:]
     private var planOrder: [PlanKey] = []
@@ -106,6 +108,7 @@ public final class Session: @unchecked Sendable {
         let key = PlanKey(protected: protected, inputs: inputTypes, outputs: outputNames)
         if let results = try runInLanes(inputs, key: key, compiledGraph) { return results }
         lastLaneCount = 1
+        lastLaneStep = 0
         let plan = try plan(for: key, compiledGraph)
 
         for (name, view) in plan.inputViews {

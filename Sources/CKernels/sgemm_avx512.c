@@ -22,9 +22,14 @@
 #define IMGVEC_AVX512_NC 4096
 #endif
 
+/// max(v, lo) with the epilogue's NaN rule (a NaN stays NaN: the comparison is false).
+static inline __attribute__((always_inline)) TARGET __m512 at_least(__m512 v, __m512 lo) {
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, lo, _CMP_LT_OQ), v, lo);
+}
+
 /// clamp(v, lo, hi) with the epilogue's NaN rule (a NaN stays NaN: both comparisons are false).
 static inline __attribute__((always_inline)) TARGET __m512 clamp_vector(__m512 v, __m512 lo, __m512 hi) {
-    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, lo, _CMP_LT_OQ), v, lo);
+    v = at_least(v, lo);
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, hi, _CMP_GT_OQ), v, hi);
 }
 
@@ -41,9 +46,7 @@ __m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 
         const __m512 three = _mm512_set1_ps(3.0f);
         const __m512 gate = clamp_vector(_mm512_mul_ps(_mm512_add_ps(v, three), _mm512_set1_ps(1.0f / 6.0f)),
                                          _mm512_setzero_ps(), _mm512_set1_ps(1.0f));
-        const __m512 floor = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, _mm512_set1_ps(-3.0f), _CMP_LT_OQ), v,
-                                                  _mm512_set1_ps(-3.0f));
-        v = _mm512_mul_ps(floor, gate);
+        v = _mm512_mul_ps(at_least(v, _mm512_set1_ps(-3.0f)), gate);
     }
     return v;
 }

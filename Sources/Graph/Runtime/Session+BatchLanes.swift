@@ -86,14 +86,12 @@ extension Session {
             laneSteps.append(steps)
         }
 
-        var results: [String: Tensor] = [:]
-        for (name, first) in laneSteps[0][0].plan.outputSources {
-            results[name] = Tensor(zeros: [batch] + Array(first.shape.dropFirst()), dataType: first.dataType)
-        }
+        let outputs = Dictionary(uniqueKeysWithValues: laneSteps[0][0].plan.outputSources.map { name, first in
+            (name, Tensor(zeros: [batch] + Array(first.shape.dropFirst()), dataType: first.dataType))
+        })
         var failure: Error?
         let failureLock = NSLock()
         let contexts = laneContexts
-        let outputs = results
         context.threadPool.parallelFor(lanes) { lane in
             var noProfile: Profile? = nil
             do {
@@ -108,7 +106,7 @@ extension Session {
         if let failure { throw failure }
         lastLaneCount = lanes
         lastLaneStep = step
-        return results
+        return outputs
     }
 
     /// Copies rows `begin...` of `inputs` into `plan`'s inputs, runs it, and copies its

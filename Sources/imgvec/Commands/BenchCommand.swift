@@ -71,6 +71,7 @@ struct BenchCommand: ParsableCommand {
                     var imgvecTimes: [Double] = [], ortTimes: [Double] = []
                     var imgvecRSS = 0.0, ortRSS = 0.0, macs = 0
                     var profileLines: [EngineTiming.ProfileLine]?
+                    var profiledWall: Double?
                     var nodeLines: [EngineTiming.ProfileLine]?
                     for round in 0..<self.repeat {
                         let timing = try BenchSupport.runWorker(model: model, batch: batch, threads: threads, runs: runs,
@@ -80,6 +81,7 @@ struct BenchCommand: ParsableCommand {
                         macs = timing.multiplyAddsPerBatch
                         if let lines = timing.profile { profileLines = lines }
                         if let lines = timing.slowestNodes { nodeLines = lines }
+                        if let wall = timing.profiledMedianMilliseconds { profiledWall = wall }
                         if let script {
                             let ort = try BenchSupport.runORT(python: python, script: script, model: model, batch: batch,
                                                               threads: threads, runs: runs, warmup: warmup)
@@ -95,7 +97,9 @@ struct BenchCommand: ParsableCommand {
                     print(json ? row.json : row.line)
                     if let speedup = row.speedup { speedups.append(("\(row.name) b\(batch) t\(threads)", speedup)) }
                     if let profileLines, !json {
-                        print("  time by op type:")
+                        let nodeTotal = profileLines.reduce(0) { $0 + $1.milliseconds }
+                        print(String(format: "  time by op type (profiled runs: median %.2f ms wall, %.2f ms in nodes):",
+                                     profiledWall ?? 0, nodeTotal))
                         print(BenchSupport.formatProfile(profileLines))
                     }
                     if let nodeLines, !json {

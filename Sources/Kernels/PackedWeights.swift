@@ -82,9 +82,13 @@ public final class PackedWeights: @unchecked Sendable {
 
     /// `C = alpha · op(A) · B` then `epilogue`, for `op(A)` of `m × k` (`transposeA`: `A` stored
     /// `k × m`). Splits columns of `C` over `pool` (rows when there are too few columns).
+    ///
+    /// - Parameter finished: called once per block, on the thread that computed it, with the
+    ///   block's rows and columns of `C` once they are final (while they are still in cache).
     public func multiply(pool: ThreadPool, transposeA: Bool = false, m: Int, alpha: Float = 1,
                          a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
-                         epilogue: GEMMEpilogue = GEMMEpilogue()) {
+                         epilogue: GEMMEpilogue = GEMMEpilogue(),
+                         finished: ((Range<Int>, Range<Int>) -> Void)? = nil) {
         guard m > 0 else { return }
         let alignment = packed.map { imgvec_sgemm_packed_b_alignment($0) } ?? 16
         let panels = (n + alignment - 1) / alignment
@@ -93,20 +97,22 @@ public final class PackedWeights: @unchecked Sendable {
         if blocks <= 1 {
             run(transposeA: transposeA, rows: 0..<m, columns: 0..<n, alpha: alpha, a: a, lda: lda, c: c, ldc: ldc,
                 epilogue: epilogue)
+            finished?(0..<m, 0..<n)
             return
         }
         pool.parallelFor(blocks) { block in
+            let rows: Range<Int>, columns: Range<Int>
             if splitRows {
-                let lower = m * block / blocks, upper = m * (block + 1) / blocks
-                run(transposeA: transposeA, rows: lower..<upper, columns: 0..<n, alpha: alpha, a: a, lda: lda,
-                    c: c, ldc: ldc, epilogue: epilogue)
+                (rows, columns) = ((m * block / blocks)..<(m * (block + 1) / blocks), 0..<n)
             } else {
                 let lower = panels * block / blocks * alignment
                 let upper = min(n, panels * (block + 1) / blocks * alignment)
                 guard upper > lower else { return }
-                run(transposeA: transposeA, rows: 0..<m, columns: lower..<upper, alpha: alpha, a: a, lda: lda,
-                    c: c, ldc: ldc, epilogue: epilogue)
+                (rows, columns) = (0..<m, lower..<upper)
             }
+            run(transposeA: transposeA, rows: rows, columns: columns, alpha: alpha, a: a, lda: lda,
+                c: c, ldc: ldc, epilogue: epilogue)
+            finished?(rows, columns)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Graph
 import Kernels
 import Tensor
@@ -90,6 +91,29 @@ struct ConvOperatorTests {
         for threads in [1, 2] {
             let output = try OpTest.run(node, [x, weight, b, skip], threads: threads)[0]
             #expect(OpTest.relativeError(output.toFloats(), expected) < 1e-5, "residual, threads \(threads)")
+        }
+    }
+
+    /// The channel-lane result goes back to NCHW on the thread that computed each block, with
+    /// the skip connection and then the activation: blocks of output channels (2 threads), or
+    /// of output positions (3 threads, 64 channels: two panels for three threads).
+    @Test func channelLanesAddTheSkipConnectionPerBlock() throws {
+        var generator = SeededGenerator(seed: 12)
+        for (channels, kernel) in [(64, 3), (96, 3), (72, 1)] {
+            let x = generator.tensor([1, 48, 7, 7]), weight = generator.tensor([channels, 48, kernel, kernel])
+            let b = generator.tensor([channels]), skip = generator.tensor([1, channels, 7, 7])
+            let pad = kernel / 2
+            var attributes = Activation.silu.fusedAttributes
+            attributes["pads"] = .ints([pad, pad, pad, pad])
+            let node = OpTest.node("Conv", inputs: [x, weight, b, skip], attributes: attributes)
+            let reference = ReferenceConvolution(n: 1, c: 48, h: 7, w: 7, cout: channels, kh: kernel, kw: kernel,
+                                                 top: pad, left: pad, bottom: pad, right: pad)
+            let expected = zip(reference.run(x.toFloats(), weight.toFloats(), b.toFloats(), nil), skip.toFloats())
+                .map { let v = $0 + $1; return v / (1 + exp(-v)) }
+            for threads in [1, 2, 3] {
+                let output = try OpTest.run(node, [x, weight, b, skip], threads: threads)[0]
+                #expect(OpTest.relativeError(output.toFloats(), expected) < 1e-5, "\(channels) channels, \(kernel)x\(kernel), threads \(threads)")
+            }
         }
     }
 

@@ -54,16 +54,19 @@ extension ConvolutionRun {
         }
         let transposed = scratch + unfoldFloats
         let epilogue = GEMMEpilogue(bias: bias, activation: residual == nil ? activation : nil)
-        weights.multiply(pool: context.threadPool, transposeA: true, m: plane, a: unfolded, lda: plane,
-                         c: transposed, ldc: channels, epilogue: epilogue)
-        // Back to NCHW: output[c][p] = transposed[p][c] (+ residual, then the activation).
         let output = self.output, residual = self.residual, activation = self.activation
-        for channel in 0..<channels {
-            let row = output + channel * plane
-            for position in 0..<plane { row[position] = transposed[position * channels + channel] }
-            if let residual {
-                VectorKernels.add(residual + channel * plane, to: row, count: plane)
-                if let activation { VectorKernels.activate(row, count: plane, activation) }
+        // Each block goes back to NCHW on the thread that computed it, while it is in cache:
+        // output[c][p] = transposed[p][c] (+ residual, then the activation).
+        weights.multiply(pool: context.threadPool, transposeA: true, m: plane, a: unfolded, lda: plane,
+                         c: transposed, ldc: channels, epilogue: epilogue) { positions, channelRange in
+            for channel in channelRange {
+                let row = output + channel * plane
+                for position in positions { row[position] = transposed[position * channels + channel] }
+                if let residual {
+                    VectorKernels.add(residual + channel * plane + positions.lowerBound, to: row + positions.lowerBound,
+                                      count: positions.count)
+                    if let activation { VectorKernels.activate(row + positions.lowerBound, count: positions.count, activation) }
+                }
             }
         }
     }

@@ -12,6 +12,12 @@
 #define NR 32
 #define TARGET __attribute__((target("avx512f")))
 
+#define IMGVEC_VMATH_WIDTH 16
+#define IMGVEC_VMATH_ISA 512
+#define IMGVEC_VMATH_TARGET TARGET
+#define IMGVEC_VMATH_HAS_FMA 1
+#include "vmath_functions.h"
+
 #ifndef IMGVEC_AVX512_KC
 #define IMGVEC_AVX512_KC 384
 #endif
@@ -22,33 +28,17 @@
 #define IMGVEC_AVX512_NC 4096
 #endif
 
-/// max(v, lo) with the epilogue's NaN rule (a NaN stays NaN: the comparison is false).
-static inline __attribute__((always_inline)) TARGET __m512 at_least(__m512 v, __m512 lo) {
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, lo, _CMP_LT_OQ), v, lo);
-}
-
-/// clamp(v, lo, hi) with the epilogue's NaN rule (a NaN stays NaN: both comparisons are false).
-static inline __attribute__((always_inline)) TARGET __m512 clamp_vector(__m512 v, __m512 lo, __m512 hi) {
-    v = at_least(v, lo);
-    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, hi, _CMP_GT_OQ), v, hi);
-}
-
 /// The fused store (imgvec_tile_store) of one vector of row i at column offset j:
-/// clamp(v + row bias + residual, lo, hi), then HardSwish when asked, in the epilogue's order
-/// and with its operations (vmath_body.h: max(v, -3) clamp((v + 3) / 6, 0, 1)), so results are
-/// the same bits.
+/// clamp(v + row bias + residual, lo, hi), then HardSwish or SiLU when asked, in the
+/// epilogue's order and with its functions (vmath_functions.h), so results are the same bits.
 static inline __attribute__((always_inline)) TARGET
 __m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 mask, __m512 lo, __m512 hi) {
     v = _mm512_add_ps(v, _mm512_set1_ps(store->row_bias ? store->row_bias[i] : 0.0f));
     if (store->residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, store->residual + i * store->ldr + j));
-    v = clamp_vector(v, lo, hi);
-    if (store->hard_swish) {
-        const __m512 three = _mm512_set1_ps(3.0f);
-        const __m512 gate = clamp_vector(_mm512_mul_ps(_mm512_add_ps(v, three), _mm512_set1_ps(1.0f / 6.0f)),
-                                         _mm512_setzero_ps(), _mm512_set1_ps(1.0f));
-        v = _mm512_mul_ps(at_least(v, _mm512_set1_ps(-3.0f)), gate);
-    }
-    return v;
+    vf x = clamp((vf)v, (vf)lo, (vf)hi);
+    if (store->activation == IMGVEC_VMATH_HARDSWISH) x = hardswish_v(x);
+    else if (store->activation == IMGVEC_VMATH_SILU) x = silu_v(x);
+    return (__m512)x;
 }
 
 /// `rows` (<= MR) and `wide` (two vectors per row or one) are constants at every call

@@ -73,12 +73,13 @@ static void pack_b_block(const imgvec_kernel_desc *d, int transB, const float *b
 
 /// Whether the kernel can apply `e` itself as it stores each finished tile (see
 /// imgvec_tile_store): a row bias, a residual added before the activation, and a clamp
-/// (Relu, Clip), HardSwish or no activation; no column bias. Sets the clamp's bounds (HardSwish:
-/// infinite; see tile_store_at).
+/// (Relu, Clip), HardSwish, SiLU or no activation; no column bias. Sets the clamp's bounds
+/// (infinite but for a clamp; see tile_store_at).
 static int store_fuses(const imgvec_kernel_desc *d, const imgvec_sgemm_epilogue *e, float *lo, float *hi) {
     if (!e || !d->tile_store || e->bias || (e->residual && !e->residual_first)) return 0;
     if (e->activation == IMGVEC_VMATH_CLAMP) { *lo = e->activation_a; *hi = e->activation_b; return 1; }
-    if (e->activation == IMGVEC_VMATH_IDENTITY || e->activation == IMGVEC_VMATH_HARDSWISH) {
+    if (e->activation == IMGVEC_VMATH_IDENTITY || e->activation == IMGVEC_VMATH_HARDSWISH
+        || e->activation == IMGVEC_VMATH_SILU) {
         *lo = -__builtin_inff();
         *hi = __builtin_inff();
         return 1;
@@ -90,7 +91,7 @@ static int store_fuses(const imgvec_kernel_desc *d, const imgvec_sgemm_epilogue 
 static imgvec_tile_store tile_store_at(const imgvec_sgemm_epilogue *e, long row, long column, float lo, float hi) {
     imgvec_tile_store store = {e->row_bias ? e->row_bias + row : NULL,
                                e->residual ? e->residual + row * e->ldr + column : NULL, e->ldr, lo, hi,
-                               e->activation == IMGVEC_VMATH_HARDSWISH};
+                               e->activation == IMGVEC_VMATH_CLAMP ? IMGVEC_VMATH_IDENTITY : e->activation};
     return store;
 }
 

@@ -28,7 +28,8 @@ typedef struct imgvec_tile_store {
     const float *residual;   ///< the residual at the tile's first element, or NULL
     long ldr;                ///< residual row stride
     float lo, hi;
-    int hard_swish;          ///< then HardSwish after the clamp (lo, hi infinite), as the epilogue computes it
+    /// after the clamp: IMGVEC_VMATH_IDENTITY, or HARDSWISH or SILU (lo, hi infinite), as the epilogue computes it
+    imgvec_vmath_function activation;
 } imgvec_tile_store;
 
 /// imgvec_tile_prefetch_fn (prefetch may be NULL with lines 0) that finishes with `store`.

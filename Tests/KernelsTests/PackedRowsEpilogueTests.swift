@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import Testing
 import TestSupport
@@ -41,7 +42,7 @@ import TestSupport
     }
 
     /// The epilogues a micro-kernel applies as it stores each tile (row bias, a residual before
-    /// the activation, a clamp, HardSwish or nothing), on each path of the blocked product: the row sweep
+    /// the activation, a clamp, HardSwish, SiLU or nothing), on each path of the blocked product: the row sweep
     /// (short k), the panel loop, and several k blocks (the last one accumulating onto C).
     @Test(arguments: [20, 200, 700])
     func storedEpiloguesMatchNaive(k: Int) {
@@ -49,7 +50,7 @@ import TestSupport
         var generator = SeededGenerator(seed: UInt64(k))
         let a = generator.floats(m * k), b = generator.floats(k * n)
         let rowBias = generator.floats(m), residual = generator.floats(m * n)
-        let activations: [Activation?] = [.relu, .clip(min: -0.5, max: 0.75), .hardSwish, nil]
+        let activations: [Activation?] = [.relu, .clip(min: -0.5, max: 0.75), .hardSwish, .silu, nil]
         for kernel in GEMM.Kernel.allCases where kernel.isAvailable {
             let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k, kernel: kernel) }
             for activation in activations {
@@ -78,6 +79,7 @@ import TestSupport
                                 case .relu: sum = max(0, sum)
                                 case .clip(let low, let high): sum = min(max(sum, Double(low)), Double(high))
                                 case .hardSwish: sum *= min(max((sum + 3) / 6, 0), 1)
+                                case .silu: sum /= 1 + exp(-sum)
                                 default: break
                                 }
                                 worst = max(worst, abs(Double(c[i * n + j]) - sum))
@@ -107,7 +109,7 @@ import TestSupport
         for kernel in GEMM.Kernel.allCases where kernel.isAvailable {
             let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k, kernel: kernel) }
             let first = packed.rowAlignment
-            for activation in [Activation.relu, .clip(min: -0.5, max: 0.75), .sigmoid, .hardSwish, nil] {
+            for activation in [Activation.relu, .clip(min: -0.5, max: 0.75), .sigmoid, .hardSwish, .silu, nil] {
                 for scaled in [false, true] {
                     for skip in Skip.allCases {
                         /// C (m x n, rows from `first`) for B `b` (ldb apart); the residual's

@@ -34,6 +34,16 @@ final class ExecutionPlan {
     /// Total multiply-adds of one run.
     var multiplyAdds: Int { steps.reduce(0) { $0 + $1.multiplyAdds } }
 
+    /// The size of the value `name` a step computes, and the multiply-adds of the steps after
+    /// that one; nil when no step computes it (an input, a constant, a view of another value).
+    func cost(after name: String) -> (byteCount: Int, multiplyAdds: Int)? {
+        for (index, step) in steps.enumerated() {
+            guard let slot = step.node.outputs.firstIndex(of: name), slot < step.outputs.count else { continue }
+            return (step.outputs[slot].byteCount, steps[(index + 1)...].reduce(0) { $0 + $1.multiplyAdds })
+        }
+        return nil
+    }
+
     init(compiled: CompiledGraph, inputTypes: [String: TensorType], outputNames: [String],
          context: ExecutionContext) throws {
         let graph = compiled.graph
@@ -41,10 +51,12 @@ final class ExecutionPlan {
         var constants: [String: Tensor] = graph.initializers
         for (name, tensor) in graph.initializers { types[name] = TensorType(tensor.dataType, tensor.shape) }
 
-        // Nodes the requested outputs need.
+        // Nodes the requested outputs need (a value given as an input is not computed: a
+        // batched head's plan starts from the trunk's last value).
         var needed = Set(outputNames)
         var isNeeded = [Bool](repeating: false, count: graph.nodes.count)
-        for index in graph.nodes.indices.reversed() where graph.nodes[index].outputs.contains(where: needed.contains) {
+        for index in graph.nodes.indices.reversed()
+        where graph.nodes[index].outputs.contains(where: { needed.contains($0) && inputTypes[$0] == nil }) {
             isNeeded[index] = true
             for input in graph.nodes[index].inputs where !input.isEmpty { needed.insert(input) }
         }

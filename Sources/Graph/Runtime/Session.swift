@@ -31,6 +31,10 @@ public final class Session: @unchecked Sendable {
     var lastLaneCount = 1
     /// Items per step in the last run's lanes (0: the batch ran whole); for tests and diagnostics.
     var lastLaneStep = 0
+    /// The value a lane's head starts from, per plan key ("" for none; see `Session+BatchLanes.swift`).
+    var laneHeadCuts: [PlanKey: String] = [:]
+    /// The head cut the last run's lanes used (nil: none); for tests and diagnostics.
+    var lastLaneHead: String?
     private var compiled: [Set<String>: CompiledGraph] = [:]
     private var plans: [PlanKey: ExecutionPlan] = [:]
     private var planOrder: [PlanKey] = []
@@ -109,6 +113,7 @@ public final class Session: @unchecked Sendable {
         if let results = try runInLanes(inputs, key: key, compiledGraph) { return results }
         lastLaneCount = 1
         lastLaneStep = 0
+        lastLaneHead = nil
         let plan = try plan(for: key, compiledGraph)
 
         for (name, view) in plan.inputViews {

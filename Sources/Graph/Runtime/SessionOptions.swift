@@ -22,13 +22,20 @@ public struct SessionOptions: Sendable {
     /// the core's cache instead of streaming through memory.
     /// `nil` at init reads the environment: `IMGVEC_LANE_STEP=N`.
     public var laneStep: Int
+    /// Whether a lane that takes more than one step runs the graph's head (the ops after the
+    /// last point where one small value carries everything, such as a classifier after global
+    /// pooling; see `BatchHead`) once over its whole sub-batch, so the head's weights are read
+    /// once per lane instead of once per step. Default on.
+    /// `nil` at init reads the environment: `IMGVEC_LANE_HEAD=0` turns it off.
+    public var batchesHead: Bool
 
     public init(threadCount: Int? = nil, optimize: Bool = true, profile: Bool = false, splitsBatch: Bool? = nil,
-                laneStep: Int? = nil) {
+                laneStep: Int? = nil, batchesHead: Bool? = nil) {
         self.threadCount = max(1, threadCount ?? ThreadPool.defaultThreadCount)
         self.optimize = optimize
         self.profile = profile
         self.splitsBatch = splitsBatch ?? (ProcessInfo.processInfo.environment["IMGVEC_SPLIT_BATCH"] != "0")
         self.laneStep = max(0, laneStep ?? ProcessInfo.processInfo.environment["IMGVEC_LANE_STEP"].flatMap { Int($0) } ?? 0)
+        self.batchesHead = batchesHead ?? (ProcessInfo.processInfo.environment["IMGVEC_LANE_HEAD"] != "0")
     }
 }

@@ -64,6 +64,22 @@ static void scale_packed_b(const imgvec_kernel_desc *d, const float *scale, long
     }
 }
 
+/// Copies the `tiles` MR-row panels of a packed A block (kc deep) with column p scaled by
+/// scale[p]: A diag(scale) B = A (diag(scale) B), so B can be read in place instead of
+/// being packed only to be scaled.
+static void scale_packed_a(const imgvec_kernel_desc *d, const float *panels, const float *scale, long tiles, long kc,
+                           float *dst) {
+    const long mr = d->mr;
+    for (long t = 0; t < tiles; t++) {
+        for (long p = 0; p < kc; p++) {
+            const float factor = scale[p];
+            const float *from = panels + (t * kc + p) * mr;
+            float *to = dst + (t * kc + p) * mr;
+            for (long i = 0; i < mr; i++) to[i] = from[i] * factor;
+        }
+    }
+}
+
 /// imgvec_pack_b, then the rows scaled by bRowScale[pc ...] when it is given.
 static void pack_b_block(const imgvec_kernel_desc *d, int transB, const float *b, long ldb, const float *bRowScale,
                          long pc, long kc, long jc, long nc, float *dst) {
@@ -73,13 +89,12 @@ static void pack_b_block(const imgvec_kernel_desc *d, int transB, const float *b
 
 /// Whether the kernel can apply `e` itself as it stores each finished tile (see
 /// imgvec_tile_store): a row bias, a residual added before the activation, and a clamp
-/// (Relu, Clip), HardSwish, SiLU or no activation; no column bias. Sets the clamp's bounds
+/// (Relu, Clip), HardSwish or no activation; no column bias. Sets the clamp's bounds
 /// (infinite but for a clamp; see tile_store_at).
 static int store_fuses(const imgvec_kernel_desc *d, const imgvec_sgemm_epilogue *e, float *lo, float *hi) {
     if (!e || !d->tile_store || e->bias || (e->residual && !e->residual_first)) return 0;
     if (e->activation == IMGVEC_VMATH_CLAMP) { *lo = e->activation_a; *hi = e->activation_b; return 1; }
-    if (e->activation == IMGVEC_VMATH_IDENTITY || e->activation == IMGVEC_VMATH_HARDSWISH
-        || e->activation == IMGVEC_VMATH_SILU) {
+    if (e->activation == IMGVEC_VMATH_IDENTITY || e->activation == IMGVEC_VMATH_HARDSWISH) {
         *lo = -__builtin_inff();
         *hi = __builtin_inff();
         return 1;
@@ -128,9 +143,14 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                          const float *b, long ldb, const float *bRowScale, const imgvec_packed_b *packedB, long bColumn0,
                          float beta, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
     const long mr = d->mr, nr = d->nr, kcMax = imgvec_k_step(d, k), mcMax = d->mc, ncMax = d->nc;
+    // A pre-packed A of one or two tiles with B's rows to scale (a projection after
+    // squeeze-excitation, to 16-24 channels): its scaled copy takes the scale (2 x 12 x kc
+    // floats against kc x n for B), and B is read in place. EfficientNet-B0's 32->16 at
+    // 112x112 and 96/144->24 at 56x56.
+    const int scaleA = packed && bRowScale && !packedB && !transB && m <= DIRECT_B_MAX_TILES * mr;
     float *bufferB = packedB ? NULL : imgvec_thread_scratch(0, kcMax * imgvec_round_up(imgvec_min(ncMax, n), nr));
-    float *bufferA = packed ? NULL : imgvec_thread_scratch(1, imgvec_round_up(imgvec_min(mcMax, m), mr) * kcMax);
-    if ((!packedB && !bufferB) || (!packed && !bufferA)) return -1;
+    float *bufferA = packed && !scaleA ? NULL : imgvec_thread_scratch(1, imgvec_round_up(imgvec_min(mcMax, m), mr) * kcMax);
+    if ((!packedB && !bufferB) || ((!packed || scaleA) && !bufferA)) return -1;
     // A pre-packed A may be used from row packedRow0 on (a multiple of MR): its KC blocks are
     // laid out for all of its rows.
     const long paddedM = imgvec_round_up(packed ? packed->m : m, mr);
@@ -148,7 +168,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
             // in place (only a partial last panel is packed, to pad it). Two tiles: one-layer
             // projections to 16-24 channels (32->16 at 112x112, 96/144->24 at 56x56), batch 1,
             // fastest of 8 alternating runs, -5% to -18%.
-            const int directB = !packedB && !transB && m <= DIRECT_B_MAX_TILES * mr && !bRowScale;
+            const int directB = !packedB && !transB && m <= DIRECT_B_MAX_TILES * mr && (!bRowScale || scaleA);
             // Row sweep: with a short k (a 1x1 convolution expanding few channels, a small stem)
             // the stores of C cost as much as the products. The whole packed B block then stays
             // in L2 while each MR-row strip of C is written left to right: MR output streams at a
@@ -167,7 +187,11 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                 const float *blockA;
                 // Rows per tile; tile t starts at row t * tileRows and reads panel t (t * mr * kc).
                 const long tileRows = packed ? mr : balanced_tile_rows(mr, mc);
-                if (packed) {
+                if (scaleA) {
+                    scale_packed_a(d, packed->data + paddedM * pc + (packedRow0 + ic) * kc, bRowScale + pc,
+                                   (mc + mr - 1) / mr, kc, bufferA);
+                    blockA = bufferA;
+                } else if (packed) {
                     blockA = packed->data + paddedM * pc + (packedRow0 + ic) * kc;
                 } else if (tileRows == mr) {
                     imgvec_pack_a(d, transA, a, lda, ic, mc, pc, kc, bufferA);

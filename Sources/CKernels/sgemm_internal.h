@@ -28,7 +28,7 @@ typedef struct imgvec_tile_store {
     const float *residual;   ///< the residual at the tile's first element, or NULL
     long ldr;                ///< residual row stride
     float lo, hi;
-    /// after the clamp: IMGVEC_VMATH_IDENTITY, or HARDSWISH or SILU (lo, hi infinite), as the epilogue computes it
+    /// after the clamp: IMGVEC_VMATH_IDENTITY, or HARDSWISH (lo, hi infinite), as the epilogue computes it
     imgvec_vmath_function activation;
 } imgvec_tile_store;
 

@@ -62,7 +62,9 @@ extension GEMM {
     /// Lets threads split a product with few columns by rows instead. The epilogue runs on each
     /// micro-tile as it is finished (in L1); its `rowBias` is indexed by `A`'s rows (absolute),
     /// its residual like the block of `C`. With `bRowScale` (`A.columns` floats), B's row `p` is
-    /// multiplied by `bRowScale[p]` as it is packed (a per-input-channel scale, never written out).
+    /// multiplied by `bRowScale[p]` as it is packed (a per-input-channel scale, never written out);
+    /// a block of one or two row tiles scales a copy of its packed rows of `A` instead, and reads
+    /// `B` in place.
     public static func multiply(packedA: PackedMatrix, rows: Range<Int>, n: Int,
                                 b: UnsafePointer<Float>, ldb: Int, bRowScale: UnsafePointer<Float>? = nil,
                                 c: UnsafeMutablePointer<Float>, ldc: Int,

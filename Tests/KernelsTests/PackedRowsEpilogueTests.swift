@@ -92,6 +92,45 @@ import TestSupport
         }
     }
 
+    /// B's rows scaled as it is read (squeeze-excitation's factors on a projection's input):
+    /// with one or two row tiles the kernel scales a copy of the packed weights instead and
+    /// reads B in place; with more it scales B as it packs it. Row blocks from row 0 and from
+    /// a later panel, one and two k blocks, a partial last panel of B, a fused SiLU.
+    @Test(arguments: [20, 400])
+    func scaledRowsOfBMatchNaive(k: Int) {
+        let total = 64, n = 77
+        var generator = SeededGenerator(seed: UInt64(k) + 31)
+        let a = generator.floats(total * k), b = generator.floats(k * n), scale = generator.floats(k)
+        let rowBias = generator.floats(total)
+        for kernel in GEMM.Kernel.allCases where kernel.isAvailable {
+            let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: total, columns: k, a: $0.baseAddress!, lda: k, kernel: kernel) }
+            let alignment = packed.rowAlignment
+            for rows in [0..<5, 0..<16, alignment..<(alignment + 24), 0..<total] {
+                var c = [Float](repeating: .nan, count: total * n)
+                b.withUnsafeBufferPointer { b in
+                    scale.withUnsafeBufferPointer { scale in
+                        rowBias.withUnsafeBufferPointer { bias in
+                            c.withUnsafeMutableBufferPointer { out in
+                                GEMM.multiply(packedA: packed, rows: rows, n: n, b: b.baseAddress!, ldb: n,
+                                              bRowScale: scale.baseAddress!, c: out.baseAddress! + rows.lowerBound * n, ldc: n,
+                                              epilogue: GEMMEpilogue(activation: .silu, rowBias: bias.baseAddress!))
+                            }
+                        }
+                    }
+                }
+                var worst = 0.0
+                for i in rows {
+                    for j in 0..<n {
+                        var sum = Double(rowBias[i])
+                        for p in 0..<k { sum += Double(a[i * k + p]) * Double(scale[p]) * Double(b[p * n + j]) }
+                        worst = max(worst, abs(Double(c[i * n + j]) - sum / (1 + exp(-sum))))
+                    }
+                }
+                #expect(worst < 1e-3, "\(kernel) k \(k) rows \(rows): \(worst)")
+            }
+        }
+    }
+
     /// A single column of B (squeeze-excitation's 1x1 plane at batch 1) takes the kernel's
     /// panels-times-vector path: its result must be the tile path's bit for bit (the first
     /// column of the same product with two columns), with B's column read contiguously or `ldb`

@@ -136,6 +136,8 @@ static long balanced_tile_rows(long mr, long mc) {
 
 /// Row tiles up to which B is read in place instead of packed (see directB in sgemm_blocked).
 #define DIRECT_B_MAX_TILES 2
+/// And floats of a block of B (kc x nc) up to which it is read in place for any number of tiles.
+#define DIRECT_B_MAX_FLOATS (128L * 1024)
 
 /// The blocked product. `bRowScale` (or NULL) scales op(B)'s rows (k) as B is packed.
 static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, long m, long n, long k,
@@ -143,14 +145,14 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                          const float *b, long ldb, const float *bRowScale, const imgvec_packed_b *packedB, long bColumn0,
                          float beta, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue) {
     const long mr = d->mr, nr = d->nr, kcMax = imgvec_k_step(d, k), mcMax = d->mc, ncMax = d->nc;
-    // A pre-packed A of one or two tiles with B's rows to scale (a projection after
-    // squeeze-excitation, to 16-24 channels): its scaled copy takes the scale (2 x 12 x kc
-    // floats against kc x n for B), and B is read in place. EfficientNet-B0's 32->16 at
-    // 112x112 and 96/144->24 at 56x56.
-    const int scaleA = packed && bRowScale && !packedB && !transB && m <= DIRECT_B_MAX_TILES * mr;
+    // B's rows to scale with a pre-packed A (a projection after squeeze-excitation): where B
+    // is read in place (below), a scaled copy of A's panels takes the scale instead (m x kc
+    // floats per k block, against kc x n for B). EfficientNet-B0's 32->16 at 112x112 and
+    // 96/144->24 at 56x56.
+    const int mayScaleA = packed && bRowScale && !packedB && !transB;
     float *bufferB = packedB ? NULL : imgvec_thread_scratch(0, kcMax * imgvec_round_up(imgvec_min(ncMax, n), nr));
-    float *bufferA = packed && !scaleA ? NULL : imgvec_thread_scratch(1, imgvec_round_up(imgvec_min(mcMax, m), mr) * kcMax);
-    if ((!packedB && !bufferB) || ((!packed || scaleA) && !bufferA)) return -1;
+    float *bufferA = packed && !mayScaleA ? NULL : imgvec_thread_scratch(1, imgvec_round_up(imgvec_min(mcMax, m), mr) * kcMax);
+    if ((!packedB && !bufferB) || ((!packed || mayScaleA) && !bufferA)) return -1;
     // A pre-packed A may be used from row packedRow0 on (a multiple of MR): its KC blocks are
     // laid out for all of its rows.
     const long paddedM = imgvec_round_up(packed ? packed->m : m, mr);
@@ -164,19 +166,23 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
         for (long pc = 0; pc < k; pc += kcMax) {
             const long kc = imgvec_min(kcMax, k - pc);
             const float blockBeta = pc == 0 ? beta : 1.0f;
-            // With one or two MR panels of A a packed B panel would be reused at most once: read B
-            // in place (only a partial last panel is packed, to pad it). Two tiles: one-layer
-            // projections to 16-24 channels (32->16 at 112x112, 96/144->24 at 56x56), batch 1,
-            // fastest of 8 alternating runs, -5% to -18%.
-            const int directB = !packedB && !transB && m <= DIRECT_B_MAX_TILES * mr && (!bRowScale || scaleA);
             // Row sweep: with a short k (a 1x1 convolution expanding few channels, a small stem)
             // the stores of C cost as much as the products. The whole packed B block then stays
             // in L2 while each MR-row strip of C is written left to right: MR output streams at a
             // time instead of every row of the block. Measured on 2 threads, batch 16 (fastest
             // of 15 runs, alternating): resnet50 -9 to -12%, MobileNetV3 -8%, EfficientNet-B0
             // -1 to -16%; batch 1 unchanged within noise.
-            const int rowSweep = !packedB && !directB && kc <= ROW_SWEEP_MAX_KC
-                && kc * imgvec_round_up(nc, nr) <= ROW_SWEEP_MAX_FLOATS;
+            const int sweeps = !packedB && kc <= ROW_SWEEP_MAX_KC && kc * imgvec_round_up(nc, nr) <= ROW_SWEEP_MAX_FLOATS;
+            // B read in place (only a partial last panel is packed, to pad it), where packing it
+            // would cost more than it saves: with one or two MR panels of A, each packed panel
+            // would be reused at most once (one-layer projections to 16-24 channels, 32->16 at
+            // 112x112, 96/144->24 at 56x56, batch 1, fastest of 8 alternating runs: -5% to -18%);
+            // and a block of B small enough to stay in L2 for every row tile (a 14x14 or 7x7
+            // plane) unless the row sweep takes it.
+            const int directB = !packedB && !transB && (!bRowScale || mayScaleA)
+                && (m <= DIRECT_B_MAX_TILES * mr || (!sweeps && kc * nc <= DIRECT_B_MAX_FLOATS));
+            const int scaleA = directB && bRowScale;
+            const int rowSweep = sweeps && !directB;
             // When all of A's rows form one block, no packed B panel is reused across blocks: each
             // one is packed just before its use and stays in L1 for every A panel.
             const int panelwiseB = !packedB && !directB && !rowSweep && m <= mcMax;

@@ -199,14 +199,21 @@ final class ExecutionPlan {
         profile?.finishRun()
     }
 
-    /// Steps below both limits run on one thread: ~500K multiply-adds is ~5-10 us on one
-    /// core, a few times what handing half to the pool's spinning worker and joining costs;
-    /// 64K elements in the largest input or output are ~10 us of memory traffic for an
-    /// elementwise op. (Measured at batch 1 on 2 threads: 1.5M/128K -> 500K/64K took
-    /// MobileNetV3 from 6.9 to 5.0 ms and EfficientNet-B0 from 12.0 to 10.1 ms, with the
-    /// pool's 1 ms spin.)
-    static let serialMultiplyAdds = 500_000
-    static let serialElements = 65_536
+    /// Steps below both limits run on one thread: ~100K multiply-adds is a few microseconds
+    /// on one core, about what handing half to the pool's spinning worker and joining costs;
+    /// 8K elements in the largest input or output, about as long for an elementwise op.
+    /// Measured at batch 1 on 2 threads (alternating runs): 1.5M/128K -> 500K/64K took
+    /// MobileNetV3 from 6.9 to 5.0 ms and EfficientNet-B0 from 12.0 to 10.1 ms (on a Xeon);
+    /// 500K/64K -> 100K/8K (a 14x14 depthwise of 200-240 channels, a 22K-element residual
+    /// add), fastest / median of 30 rounds: MobileNetV3 +0.5% / -6.1%, of 14: -7.5% / -1.5%;
+    /// EfficientNet-B0 of 10-14 rounds -0.9% to -3.6% / -1.1% to -5.7%; resnet50 and CLIP
+    /// within noise (on an EPYC). `IMGVEC_SERIAL_MACS` and `IMGVEC_SERIAL_ELEMENTS` override.
+    static let serialMultiplyAdds = environmentInteger("IMGVEC_SERIAL_MACS") ?? 100_000
+    static let serialElements = environmentInteger("IMGVEC_SERIAL_ELEMENTS") ?? 8_192
+
+    private static func environmentInteger(_ name: String) -> Int? {
+        ProcessInfo.processInfo.environment[name].flatMap { Int($0) }
+    }
 
     private func run(_ step: Step, _ context: ExecutionContext) throws {
         do {

@@ -74,19 +74,29 @@ struct BenchCommand: ParsableCommand {
                     var profiledWall: Double?
                     var nodeLines: [EngineTiming.ProfileLine]?
                     for round in 0..<self.repeat {
-                        let timing = try BenchSupport.runWorker(model: model, batch: batch, threads: threads, runs: runs,
-                                                                warmup: warmup, profile: profile && round == 0)
-                        imgvecTimes += timing.timesMilliseconds
-                        imgvecRSS = max(imgvecRSS, timing.peakResidentMegabytes)
-                        macs = timing.multiplyAddsPerBatch
-                        if let lines = timing.profile { profileLines = lines }
-                        if let lines = timing.slowestNodes { nodeLines = lines }
-                        if let wall = timing.profiledMedianMilliseconds { profiledWall = wall }
-                        if let script {
+                        func runImgvec() throws {
+                            let timing = try BenchSupport.runWorker(model: model, batch: batch, threads: threads, runs: runs,
+                                                                    warmup: warmup, profile: profile && round == 0)
+                            imgvecTimes += timing.timesMilliseconds
+                            imgvecRSS = max(imgvecRSS, timing.peakResidentMegabytes)
+                            macs = timing.multiplyAddsPerBatch
+                            if let lines = timing.profile { profileLines = lines }
+                            if let lines = timing.slowestNodes { nodeLines = lines }
+                            if let wall = timing.profiledMedianMilliseconds { profiledWall = wall }
+                        }
+                        func runORT(_ script: String) throws {
                             let ort = try BenchSupport.runORT(python: python, script: script, model: model, batch: batch,
                                                               threads: threads, runs: runs, warmup: warmup)
                             ortTimes += ort.times
                             ortRSS = max(ortRSS, ort.peakMegabytes)
+                        }
+                        // The two sides take turns going first, so that neither always runs just
+                        // after the other's process exits (and frees hundreds of MB).
+                        guard let script else { try runImgvec(); continue }
+                        if round % 2 == 0 {
+                            try runImgvec(); try runORT(script)
+                        } else {
+                            try runORT(script); try runImgvec()
                         }
                     }
                     let row = BenchRow(model: model, batch: batch, threads: threads,

@@ -23,9 +23,9 @@ public struct SessionOptions: Sendable {
     /// `nil` at init reads the environment: `IMGVEC_LANE_STEP=N`.
     public var laneStep: Int
     /// Whether a lane that takes more than one step runs the graph's head (the ops after the
-    /// last point where one small value carries everything, such as a classifier after global
-    /// pooling; see `BatchHead`) once over its whole sub-batch, so the head's weights are read
-    /// once per lane instead of once per step. Default on.
+    /// earliest small value that alone carries the rest of the graph, such as a classifier
+    /// after global pooling; see `BatchHead`) once over its whole sub-batch, so the head's
+    /// weights are read once per lane instead of once per step. Default on.
     /// `nil` at init reads the environment: `IMGVEC_LANE_HEAD=0` turns it off.
     public var batchesHead: Bool
 

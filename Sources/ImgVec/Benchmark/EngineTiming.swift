@@ -39,12 +39,7 @@ public struct EngineTiming: Codable, Sendable {
         var generator = NormalGenerator(seed: 0)
         let input = Tensor(shape: shape, floats: (0..<shape.reduce(1, *)).map { _ in generator.next() })
         for _ in 0..<warmup { _ = try model.run(input) }
-        var times: [Double] = []
-        for _ in 0..<runs {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try model.run(input)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
+        let times = try timedRuns(runs) { _ = try model.run(input) }
         var lines: [ProfileLine]?
         var nodeLines: [ProfileLine]?
         var profiledMedian: Double?
@@ -52,13 +47,7 @@ public struct EngineTiming: Codable, Sendable {
             let profiled = try InferenceModel(contentsOf: url, options: SessionOptions(threadCount: threads, profile: true))
             _ = try profiled.run(input)
             profiled.session.resetProfile()
-            var profiledTimes: [Double] = []
-            for _ in 0..<max(1, runs / 2) {
-                let start = DispatchTime.now().uptimeNanoseconds
-                _ = try profiled.run(input)
-                profiledTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-            }
-            profiledMedian = profiledTimes.sorted()[profiledTimes.count / 2]
+            profiledMedian = median(try timedRuns(max(1, runs / 2)) { _ = try profiled.run(input) })
             let p = profiled.session.profile
             func line(_ entry: Profile.Entry) -> ProfileLine {
                 let ms = entry.seconds * 1000 / Double(max(p.runs, 1))
@@ -67,18 +56,25 @@ public struct EngineTiming: Codable, Sendable {
                                    gflops: ms > 0 ? flops / (ms / 1000) / 1e9 : 0)
             }
             nodeLines = p.slowestNodes(slowestNodeCount).map(line)
-            lines = p.sorted.map { entry in
-                let ms = entry.seconds * 1000 / Double(max(p.runs, 1))
-                let flops = 2 * Double(entry.multiplyAdds) / Double(max(p.runs, 1))
-                return ProfileLine(opType: entry.opType, calls: entry.calls / max(p.runs, 1), milliseconds: ms,
-                                   gflops: ms > 0 ? flops / (ms / 1000) / 1e9 : 0)
-            }
+            lines = p.sorted.map(line)
         }
         let macs = (try? model.session.statistics(inputShapes: [declared.name: shape]).multiplyAdds) ?? 0
-        return EngineTiming(medianMilliseconds: times.sorted()[times.count / 2], timesMilliseconds: times,
+        return EngineTiming(medianMilliseconds: median(times), timesMilliseconds: times,
                             multiplyAddsPerBatch: macs, peakResidentMegabytes: ResourceUsage.peakResidentMegabytes,
                             profile: lines, slowestNodes: nodeLines, profiledMedianMilliseconds: profiledMedian)
     }
+
+    /// Wall milliseconds of each of `count` calls of `body`.
+    private static func timedRuns(_ count: Int, _ body: () throws -> Void) rethrows -> [Double] {
+        try (0..<count).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        }
+    }
+
+    /// The upper median (the middle value, or the higher of the two middle ones).
+    private static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 }
 
 /// Seeded standard-normal floats (Box-Muller over SplitMix64).

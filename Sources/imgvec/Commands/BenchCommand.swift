@@ -70,9 +70,7 @@ struct BenchCommand: ParsableCommand {
                 for threads in threadsList {
                     var imgvecTimes: [Double] = [], ortTimes: [Double] = []
                     var imgvecRSS = 0.0, ortRSS = 0.0, macs = 0
-                    var profileLines: [EngineTiming.ProfileLine]?
-                    var profiledWall: Double?
-                    var nodeLines: [EngineTiming.ProfileLine]?
+                    var profiled: EngineTiming?   // the round that profiled (the first, with --profile)
                     for round in 0..<self.repeat {
                         func runImgvec() throws {
                             let timing = try BenchSupport.runWorker(model: model, batch: batch, threads: threads, runs: runs,
@@ -80,9 +78,7 @@ struct BenchCommand: ParsableCommand {
                             imgvecTimes += timing.timesMilliseconds
                             imgvecRSS = max(imgvecRSS, timing.peakResidentMegabytes)
                             macs = timing.multiplyAddsPerBatch
-                            if let lines = timing.profile { profileLines = lines }
-                            if let lines = timing.slowestNodes { nodeLines = lines }
-                            if let wall = timing.profiledMedianMilliseconds { profiledWall = wall }
+                            if timing.profile != nil { profiled = timing }
                         }
                         func runORT(_ script: String) throws {
                             let ort = try BenchSupport.runORT(python: python, script: script, model: model, batch: batch,
@@ -106,13 +102,13 @@ struct BenchCommand: ParsableCommand {
                                        imgvecPeakMegabytes: imgvecRSS, ortPeakMegabytes: ortTimes.isEmpty ? nil : ortRSS)
                     print(json ? row.json : row.line)
                     if let speedup = row.speedup { speedups.append(("\(row.name) b\(batch) t\(threads)", speedup)) }
-                    if let profileLines, !json {
+                    if let profileLines = profiled?.profile, !json {
                         let nodeTotal = profileLines.reduce(0) { $0 + $1.milliseconds }
                         print(String(format: "  time by op type (profiled runs: median %.2f ms wall, %.2f ms in nodes):",
-                                     profiledWall ?? 0, nodeTotal))
+                                     profiled?.profiledMedianMilliseconds ?? 0, nodeTotal))
                         print(BenchSupport.formatProfile(profileLines))
                     }
-                    if let nodeLines, !json {
+                    if let nodeLines = profiled?.slowestNodes, !json {
                         print("  slowest nodes:")
                         print(BenchSupport.formatProfile(nodeLines))
                     }

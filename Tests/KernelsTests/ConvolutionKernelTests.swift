@@ -40,6 +40,29 @@ struct ConvolutionKernelTests {
         }
     }
 
+    /// Whole 16x16 blocks (transposed in registers on AVX-512), partial edge blocks, a single
+    /// row or column, and strides wider than the block (a sub-matrix of a wider C, as the
+    /// channel-lane convolution passes): every value lands where a plain loop puts it, and
+    /// nothing outside the target block is touched.
+    @Test func transposeMatchesPlainLoops() {
+        var generator = SeededGenerator(seed: 5)
+        for (rows, columns) in [(16, 16), (49, 64), (33, 17), (1, 40), (40, 1), (15, 31), (32, 48), (7, 7)] {
+            let sourceStride = columns + 5, targetStride = rows + 3
+            let source = generator.floats(rows * sourceStride)
+            var target = [Float](repeating: .nan, count: columns * targetStride)
+            source.withUnsafeBufferPointer { s in target.withUnsafeMutableBufferPointer { t in
+                imgvec_transpose(s.baseAddress!, sourceStride, rows, columns, t.baseAddress!, targetStride)
+            } }
+            for j in 0..<columns {
+                for i in 0..<rows where target[j * targetStride + i] != source[i * sourceStride + j] {
+                    Issue.record("\(rows)x\(columns): target[\(j)][\(i)] is \(target[j * targetStride + i])")
+                }
+                let untouched = target[(j * targetStride + rows)..<((j + 1) * targetStride)].allSatisfy { $0.isNaN }
+                #expect(untouched, "\(rows)x\(columns): nothing written past row \(j)'s \(rows) values")
+            }
+        }
+    }
+
     @Test func stridedGatherReadsOnlyWhatItNeeds() {
         // The source ends at the last value a gather of `count` needs (a read past it is what
         // AddressSanitizer would flag); counts cover whole vectors, tails and both together.

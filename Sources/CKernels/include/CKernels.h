@@ -294,6 +294,12 @@ int imgvec_max_pool_3x3s2(const float *input, long input_height, long input_widt
 /// Reads no element past source[(count - 1) * stride].
 void imgvec_gather_strided(const float *source, long stride, long count, float *target);
 
+/// target[j * targetStride + i] = source[i * sourceStride + j] for i < rows, j < columns
+/// (transpose.c: 16x16 blocks that stay in L1, transposed in registers on AVX-512).
+/// The two matrices must not overlap.
+void imgvec_transpose(const float *source, long sourceStride, long rows, long columns,
+                      float *target, long targetStride);
+
 /// A pool of persistent threads for the engine's parallel loops (thread_pool.c).
 /// Workers spin briefly for the next job, then park; they start on the first parallel job.
 typedef struct imgvec_thread_pool imgvec_thread_pool;

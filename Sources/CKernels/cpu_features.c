@@ -48,3 +48,8 @@ const imgvec_kernel_desc *imgvec_kernel_for(imgvec_sgemm_kernel kernel) {
     default: return imgvec_kernel_portable();
     }
 }
+
+long imgvec_sgemm_kernel_columns(imgvec_sgemm_kernel kernel) {
+    const imgvec_kernel_desc *d = imgvec_kernel_for(kernel);
+    return d ? d->nr : 0;
+}

@@ -30,6 +30,10 @@ public enum GEMM {
         /// Whether this CPU can run the kernel.
         public var isAvailable: Bool { imgvec_sgemm_kernel_available(cValue) != 0 }
 
+        /// Columns of C per micro-kernel tile (0 when unavailable): packed right operands
+        /// (``PackedWeights``) split over threads at multiples of it.
+        public var columnTile: Int { imgvec_sgemm_kernel_columns(cValue) }
+
         /// "avx512", "avx2" or "portable" (automatic: the one it resolves to).
         public var name: String { String(cString: imgvec_sgemm_kernel_name(cValue)) }
     }

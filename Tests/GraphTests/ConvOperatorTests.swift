@@ -57,8 +57,8 @@ struct ConvOperatorTests {
     /// Batch 1 on tiny planes: output channels run across the vector lanes (operands swapped,
     /// the result transposed back), for im2col and pointwise convolutions, channel counts that
     /// leave partial panels, and a fused skip connection added before the activation. On more
-    /// than one thread only im2col convolutions take it, their unfold shared (uneven slices of
-    /// input channels); squeeze-excitation's 1x1 planes never do.
+    /// than one thread im2col convolutions take it, their unfold shared (uneven slices of input
+    /// channels), and pointwise ones whose channels split evenly; squeeze-excitation's 1x1 planes never do.
     @Test func channelLanesForTinyPlanes() throws {
         let tiny = ConvolutionGeometry(batch: 1, inputChannels: 72, outputChannels: 80, groups: 1, inputHeight: 7, inputWidth: 7,
                                        kernelHeight: 3, kernelWidth: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1,
@@ -71,7 +71,11 @@ struct ConvOperatorTests {
         let pointwise = ConvolutionGeometry(batch: 1, inputChannels: 72, outputChannels: 80, groups: 1, inputHeight: 7,
                                             inputWidth: 7, kernelHeight: 1, kernelWidth: 1, outputHeight: 7, outputWidth: 7)
         #expect(ConvolutionRun.usesChannelLanes(pointwise, threads: 1) == ConvolutionRun.channelLanesEnabled)
-        #expect(!ConvolutionRun.usesChannelLanes(pointwise, threads: 2))
+        #expect(!ConvolutionRun.usesChannelLanes(pointwise, threads: 2), "80 channels: 3 or 5 column tiles for 2 threads")
+        var wide = pointwise
+        wide.outputChannels = 192
+        #expect(ConvolutionRun.usesChannelLanes(wide, threads: 2) == ConvolutionRun.channelLanesEnabled, "6 or 12 tiles")
+        #expect(ConvolutionRun.splitsEvenly(channels: 2048, threads: 3) && !ConvolutionRun.splitsEvenly(channels: 80, threads: 2))
         var excitation = pointwise
         (excitation.inputHeight, excitation.inputWidth, excitation.outputHeight, excitation.outputWidth) = (1, 1, 1, 1)
         #expect(!ConvolutionRun.usesChannelLanes(excitation, threads: 1))
@@ -80,6 +84,8 @@ struct ConvOperatorTests {
         try check(ReferenceConvolution(n: 1, c: 67, h: 7, w: 7, cout: 70, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
                   activation: .relu, threads: 3)
         try check(ReferenceConvolution(n: 1, c: 96, h: 7, w: 7, cout: 130, kh: 1, kw: 1), activation: .hardSwish, threads: 2)
+        try check(ReferenceConvolution(n: 1, c: 64, h: 7, w: 7, cout: 192, kh: 1, kw: 1), activation: .silu, threads: 2)
+        try check(ReferenceConvolution(n: 1, c: 64, h: 6, w: 5, cout: 192, kh: 1, kw: 1), activation: .relu, threads: 3)
         try check(ReferenceConvolution(n: 1, c: 64, h: 10, w: 10, cout: 100, kh: 3, kw: 3, sh: 2, sw: 2,
                                        top: 1, left: 1, bottom: 1, right: 1), bias: false, threads: 2)
         var generator = SeededGenerator(seed: 9)

@@ -53,6 +53,10 @@ imgvec_sgemm_kernel imgvec_sgemm_active_kernel(void);
 /// 1 when this CPU (and OS) can run `kernel`.
 int imgvec_sgemm_kernel_available(imgvec_sgemm_kernel kernel);
 
+/// Columns of C per micro-kernel tile (NR; AUTO: the active kernel's), 0 when unavailable.
+/// Packed right operands split over threads at multiples of it.
+long imgvec_sgemm_kernel_columns(imgvec_sgemm_kernel kernel);
+
 /// A short name: "avx512", "avx2", "portable".
 const char *imgvec_sgemm_kernel_name(imgvec_sgemm_kernel kernel);
 

@@ -17,18 +17,31 @@ extension ConvolutionRun {
 
     /// Whether a convolution of this geometry, run on `threads` threads, takes the channel-lane
     /// path. One thread: measured at batch 1 (alternating runs, medians of 3), it takes resnet50
-    /// from 71.0 to 66.9 ms and MobileNetV3 from 7.0 to 6.1 ms. On more threads only
-    /// convolutions that unfold their input (the 3x3 ones at 7x7), with the unfold shared:
-    /// each thread unfolds a slice of the input channels, then multiplies its share of output
-    /// channels. Pointwise convolutions there lost 20-50% on MobileNetV3's 7x7 layers against the
-    /// row-block path (each thread streams half of the weights over full-width tiles).
+    /// from 71.0 to 66.9 ms and MobileNetV3 from 7.0 to 6.1 ms. On more threads, convolutions
+    /// that unfold their input (the 3x3 ones at 7x7), with the unfold shared: each thread
+    /// unfolds a slice of the input channels, then multiplies its share of output channels.
+    /// Pointwise ones too when their output channels split evenly over the threads
+    /// (``splitsEvenly(channels:threads:)``). On 2 threads (medians of 3 alternating runs, one-conv
+    /// models): 512->2048 0.65 -> 0.53 ms, 2048->512 0.67 -> 0.57, 320->1280 0.27 -> 0.23,
+    /// 192->1152 with SiLU 0.18 -> 0.155; but 960->160 (five 32-wide tiles for two threads)
+    /// 0.141 -> 0.148 against the row-block path. Whole models, fastest / median of 10
+    /// alternating rounds: EfficientNet-B0 -4.4% / -5.6%, resnet50 -1.0% / -1.8%.
     ///
     /// A 1x1 plane (squeeze-excitation) stays on the GEMM path, whose single-column product
     /// streams the packed weights eight row panels at a time: 3x fewer cycles than one-row tiles.
     static func usesChannelLanes(_ g: ConvolutionGeometry, threads: Int) -> Bool {
-        channelLanesEnabled && (threads == 1 || !g.isPointwise) && g.batch == 1 && g.groups == 1 && !g.isDepthwise
+        channelLanesEnabled && (threads == 1 || !g.isPointwise || splitsEvenly(channels: g.outputChannels, threads: threads)) && g.batch == 1 && g.groups == 1 && !g.isDepthwise
             && g.outputPlane > 1 && g.outputPlane <= channelLanesMaximumPlane
             && g.outputChannels >= 64 && g.reductionDepth >= 64
+    }
+
+    /// Whether `channels` columns of C, cut at multiples of the GEMM kernel's column tile (as
+    /// ``PackedWeights`` splits them), give every one of `threads` threads the same number of
+    /// tiles, or so many that one more costs at most an eighth.
+    static func splitsEvenly(channels: Int, threads: Int) -> Bool {
+        let tile = max(1, GEMM.Kernel.automatic.columnTile)
+        let tiles = (channels + tile - 1) / tile
+        return tiles % threads == 0 || tiles >= 8 * threads
     }
 
     /// Runs the convolution with `weights` (`Wᵀ`, `K × Cout`) for a batch of one image.

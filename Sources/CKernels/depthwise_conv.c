@@ -267,12 +267,15 @@ static dw_blocked_layout dw_blocked_layout_for(const imgvec_depthwise_shape *s) 
     return l;
 }
 
-/// Narrowest output row the row path takes (3x3 kernels only), by stride. Measured on this
+/// Narrowest output row the row path takes (3x3 kernels only), by stride. Measured on a
 /// Xeon (one layer, alternating with the blocked path): 3x3 stride 1 at 112, 56 and 28 columns
-/// 0.59-0.93x the blocked path's time, at 14 0.88-1.27x; stride 2 from 112 to 56 columns
-/// 0.75-1.0x, from 28 to 14 1.1x; 5x5 1.04-2.3x (each input row's five tap vectors cost five
-/// loads or permutes, and every weight broadcast feeds at most two vectors).
-enum { DW_ROWS_MINIMUM_WIDTH_STRIDE_1 = 28, DW_ROWS_MINIMUM_WIDTH_STRIDE_2 = 56 };
+/// 0.59-0.93x the blocked path's time, at 14 0.88-1.27x; 5x5 1.04-2.3x (each input row's five
+/// tap vectors cost five loads or permutes, and every weight broadcast feeds at most two
+/// vectors). Stride 2 since its taps come from one even/odd split per 32 input values
+/// (dw_avx512_stride2_taps), on an EPYC (one-layer models, node time): 64 channels 112 -> 56
+/// 0.16 -> 0.10 ms against the previous row path, 240 channels 56 -> 28 0.17 -> 0.09 and
+/// 28 -> 14 0.04 -> 0.03 against the blocked path; 14 -> 7 the same.
+enum { DW_ROWS_MINIMUM_WIDTH_STRIDE_1 = 28, DW_ROWS_MINIMUM_WIDTH_STRIDE_2 = 14 };
 
 int imgvec_depthwise_uses_rows(imgvec_sgemm_kernel isa, const imgvec_depthwise_shape *s) {
 #if defined(__x86_64__)

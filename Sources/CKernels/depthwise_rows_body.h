@@ -1,8 +1,9 @@
 // The AVX-512 row path of the depthwise convolution: output rows computed straight from the
 // NCHW planes, with no scratch copy. A vector holds 16 output columns of one plane, a block up
 // to 4 rows x 2 vectors. Each tap reads the input row under a vector with one unaligned load
-// (stride 1) or two and a permute that keeps the even lanes (stride 2), masked at the plane's
-// borders so that the padding reads as zero. Included by depthwise_conv.c after
+// (stride 1); at stride 2 the 32 input values under a vector are split once into even and odd
+// columns, which give all three taps. Loads are masked at the plane's borders so that the
+// padding reads as zero. Included by depthwise_conv.c after
 // depthwise_body.h and depthwise_activation.h (AVX-512 instance). Not a public header.
 //
 // The channel-blocked path transposes every input pixel into a band and every output pixel
@@ -17,22 +18,52 @@ static inline __attribute__((always_inline)) __mmask16 dw_lanes(long first, long
     return (__mmask16)((((1u << (end - first)) - 1u)) << first);
 }
 
-/// The 16 input values under one tap for output columns ox0 ... ox0 + 15 (SW = 1 or 2):
-/// row[base + SW * i] with base = SW * ox0 + kx - pad_left. `edge`: the vector touches a
-/// border, and the loads take the masks `low` / `high` of the columns inside [0, iw) (zero
-/// elsewhere); else every column read is inside the row.
+/// The 16 input values under one tap for output columns ox0 ... ox0 + 15 at stride 1:
+/// row[base + i] with base = ox0 + kx - pad_left. `edge`: the vector touches a border, and the
+/// load takes the mask `low` of the columns inside [0, iw) (zero elsewhere); else every column
+/// read is inside the row.
 static inline __attribute__((always_inline)) DW_TARGET
-__m512 dw_avx512_row_taps(const int SW, const int edge, const float *row, long base, __mmask16 low, __mmask16 high) {
-    if (SW == 1) return edge ? _mm512_maskz_loadu_ps(low, row + base) : _mm512_loadu_ps(row + base);
-    const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-    const __m512 first = edge ? _mm512_maskz_loadu_ps(low, row + base) : _mm512_loadu_ps(row + base);
-    const __m512 second = edge ? _mm512_maskz_loadu_ps(high, row + base + 16) : _mm512_loadu_ps(row + base + 16);
-    return _mm512_permutex2var_ps(first, evens, second);
+__m512 dw_avx512_row_taps(const int edge, const float *row, long base, __mmask16 low) {
+    return edge ? _mm512_maskz_loadu_ps(low, row + base) : _mm512_loadu_ps(row + base);
+}
+
+/// The three tap vectors of a 3x3 kernel at stride 2 for V vectors of output columns, from
+/// one input row: each 32 input values under a vector are split once into their even and odd
+/// columns (two permutes), which are taps 0 and 1; tap 2 is the evens moved down one lane with
+/// the next input value appended (the next vector's first even, or row[base + 32] itself).
+/// Half the loads and a third fewer permutes of three separate two-load gathers. `low` /
+/// `high` hold tap 0's masks for the first and second 16 values under each vector.
+static inline __attribute__((always_inline)) DW_TARGET
+void dw_avx512_stride2_taps(const int V, const int edge, const float *row, long first, long iw,
+                            __mmask16 low[2][3], __mmask16 high[2][3], __m512 taps[2][3]) {
+    const __m512i evenIndices = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i oddIndices = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    __m512 evens[2];
+#pragma unroll
+    for (int v = 0; v < V; v++) {
+        const long base = first + 32 * v;
+        const __m512 a = edge ? _mm512_maskz_loadu_ps(low[v][0], row + base) : _mm512_loadu_ps(row + base);
+        const __m512 b = edge ? _mm512_maskz_loadu_ps(high[v][0], row + base + 16) : _mm512_loadu_ps(row + base + 16);
+        evens[v] = _mm512_permutex2var_ps(a, evenIndices, b);
+        taps[v][1] = _mm512_permutex2var_ps(a, oddIndices, b);
+        taps[v][0] = evens[v];
+    }
+#pragma unroll
+    for (int v = 0; v < V; v++) {
+        __m512 next;
+        if (v + 1 < V) {
+            next = evens[v + 1];
+        } else {
+            const long last = first + 32 * v + 32;
+            next = !edge || (last >= 0 && last < iw) ? _mm512_set1_ps(row[last]) : _mm512_setzero_ps();
+        }
+        taps[v][2] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next), _mm512_castps_si512(evens[v]), 1));
+    }
 }
 
 /// Output rows oy ... oy + R - 1 (R = 1...4), columns ox ... ox + 16 V - 1 (V = 1 or 2
 /// vectors, the last holding `count` columns) of one plane, for a KH x KW kernel at stride SW
-/// in both directions (all constants): every input row under the block is read once, its KW
+/// in both directions (all constants; KW = 3 at stride 2): every input row under the block is read once, its KW
 /// tap vectors feeding each output row it falls in, each weight broadcast serving V vectors.
 /// Clamped to [lo, hi] on the way out.
 static inline __attribute__((always_inline)) DW_TARGET
@@ -63,11 +94,14 @@ void dw_avx512_rows_block(const int R, const int V, const int KH, const int KW, 
         if (iy < 0 || iy >= ih) continue;
         const float *row = x + iy * iw;
         __m512 taps[2][3];
+        if (SW == 2) {
+            dw_avx512_stride2_taps(V, edge, row, first, iw, low, high, taps);
+        } else {
 #pragma unroll
-        for (int v = 0; v < V; v++) {
+            for (int v = 0; v < V; v++) {
 #pragma unroll
-            for (int kx = 0; kx < KW; kx++)
-                taps[v][kx] = dw_avx512_row_taps(SW, edge, row, first + 16 * SW * v + kx, low[v][kx], high[v][kx]);
+                for (int kx = 0; kx < KW; kx++) taps[v][kx] = dw_avx512_row_taps(edge, row, first + 16 * v + kx, low[v][kx]);
+            }
         }
 #pragma unroll
         for (int r = 0; r < R; r++) {

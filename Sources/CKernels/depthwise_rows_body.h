@@ -2,13 +2,14 @@
 // NCHW planes, with no scratch copy. A vector holds 16 output columns of one plane, a block up
 // to 4 rows x 2 vectors. Each tap reads the input row under a vector with one unaligned load
 // (stride 1); at stride 2 the 32 input values under a vector are split once into even and odd
-// columns, which give all three taps. Loads are masked at the plane's borders so that the
-// padding reads as zero. Included by depthwise_conv.c after
-// depthwise_body.h and depthwise_activation.h (AVX-512 instance). Not a public header.
+// columns, which give all the taps (three or five). Loads are masked at the plane's borders so
+// that the padding reads as zero. Included by depthwise_conv.c after depthwise_body.h and
+// depthwise_activation.h (AVX-512 instance). Not a public header.
 //
 // The channel-blocked path transposes every input pixel into a band and every output pixel
-// back; for stride 2 that input transpose is most of its time, and this path needs none. 3x3
-// kernels only: 5x5 measured 1.04-2.3x the blocked path's time (depthwise_conv.c).
+// back; for stride 2 that input transpose is most of its time, and this path needs none. 5x5
+// at stride 1 stays on the blocked path: measured 1.04-2.3x its time (five loads per input row
+// and vector, every weight broadcast feeding at most two vectors; depthwise_conv.c).
 
 /// Lanes [first, end) of a 16-lane mask (empty when end <= first).
 static inline __attribute__((always_inline)) __mmask16 dw_lanes(long first, long end) {
@@ -27,43 +28,56 @@ __m512 dw_avx512_row_taps(const int edge, const float *row, long base, __mmask16
     return edge ? _mm512_maskz_loadu_ps(low, row + base) : _mm512_loadu_ps(row + base);
 }
 
-/// The three tap vectors of a 3x3 kernel at stride 2 for V vectors of output columns, from
-/// one input row: each 32 input values under a vector are split once into their even and odd
-/// columns (two permutes), which are taps 0 and 1; tap 2 is the evens moved down one lane with
-/// the next input value appended (the next vector's first even, or row[base + 32] itself).
-/// Half the loads and a third fewer permutes of three separate two-load gathers. `low` /
-/// `high` hold tap 0's masks for the first and second 16 values under each vector.
+/// The tap vectors of a 3x3 or 5x5 kernel (KW = 3 or 5) at stride 2 for V vectors of output
+/// columns, from one input row: the 32 input values under each vector are split once into their
+/// even and odd columns (two permutes), which are taps 0 and 1; taps 2, 3 and 4 are the evens,
+/// odds and evens moved down one, one and two lanes with the following input values appended
+/// (the next vector's evens and odds, or after the last vector the next four input values,
+/// row[base + 32 ...], split the same way). For 3x3 that is half the loads and a third fewer
+/// permutes of three separate two-load gathers. `low` / `high` hold tap 0's masks for the
+/// first and second 16 values under each vector.
 static inline __attribute__((always_inline)) DW_TARGET
-void dw_avx512_stride2_taps(const int V, const int edge, const float *row, long first, long iw,
-                            __mmask16 low[2][3], __mmask16 high[2][3], __m512 taps[2][3]) {
+void dw_avx512_stride2_taps(const int V, const int KW, const int edge, const float *row, long first, long iw,
+                            __mmask16 low[2][5], __mmask16 high[2][5], __m512 taps[2][5]) {
     const __m512i evenIndices = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     const __m512i oddIndices = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
-    __m512 evens[2];
+    __m512 evens[3], odds[3];
 #pragma unroll
     for (int v = 0; v < V; v++) {
         const long base = first + 32 * v;
         const __m512 a = edge ? _mm512_maskz_loadu_ps(low[v][0], row + base) : _mm512_loadu_ps(row + base);
         const __m512 b = edge ? _mm512_maskz_loadu_ps(high[v][0], row + base + 16) : _mm512_loadu_ps(row + base + 16);
         evens[v] = _mm512_permutex2var_ps(a, evenIndices, b);
-        taps[v][1] = _mm512_permutex2var_ps(a, oddIndices, b);
-        taps[v][0] = evens[v];
+        odds[v] = _mm512_permutex2var_ps(a, oddIndices, b);
     }
+    // After the last vector: row[base + 32] (3x3), or row[base + 32 ... base + 34] (5x5).
+    const long last = first + 32 * V;
+    if (KW == 3) {
+        evens[V] = !edge || (last >= 0 && last < iw) ? _mm512_set1_ps(row[last]) : _mm512_setzero_ps();
+    } else {
+        const __mmask16 four = edge ? (__mmask16)(dw_lanes(-last, iw - last) & 0xF) : (__mmask16)0xF;
+        const __m512 next = _mm512_maskz_loadu_ps(four, row + last);
+        evens[V] = _mm512_permutexvar_ps(evenIndices, next);   // lanes 0, 1: row[last], row[last + 2]
+        odds[V] = _mm512_permutexvar_ps(oddIndices, next);     // lane 0: row[last + 1]
+    }
+#define DW_SHIFT(next, current, lanes) \
+    _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next), _mm512_castps_si512(current), lanes))
 #pragma unroll
     for (int v = 0; v < V; v++) {
-        __m512 next;
-        if (v + 1 < V) {
-            next = evens[v + 1];
-        } else {
-            const long last = first + 32 * v + 32;
-            next = !edge || (last >= 0 && last < iw) ? _mm512_set1_ps(row[last]) : _mm512_setzero_ps();
+        taps[v][0] = evens[v];
+        taps[v][1] = odds[v];
+        taps[v][2] = DW_SHIFT(evens[v + 1], evens[v], 1);
+        if (KW == 5) {
+            taps[v][3] = DW_SHIFT(odds[v + 1], odds[v], 1);
+            taps[v][4] = DW_SHIFT(evens[v + 1], evens[v], 2);
         }
-        taps[v][2] = _mm512_castsi512_ps(_mm512_alignr_epi32(_mm512_castps_si512(next), _mm512_castps_si512(evens[v]), 1));
     }
+#undef DW_SHIFT
 }
 
 /// Output rows oy ... oy + R - 1 (R = 1...4), columns ox ... ox + 16 V - 1 (V = 1 or 2
 /// vectors, the last holding `count` columns) of one plane, for a KH x KW kernel at stride SW
-/// in both directions (all constants; KW = 3 at stride 2): every input row under the block is read once, its KW
+/// in both directions (all constants; KW = 3 or 5 at stride 2, 3 at stride 1): every input row under the block is read once, its KW
 /// tap vectors feeding each output row it falls in, each weight broadcast serving V vectors.
 /// Clamped to [lo, hi] on the way out.
 static inline __attribute__((always_inline)) DW_TARGET
@@ -72,7 +86,7 @@ void dw_avx512_rows_block(const int R, const int V, const int KH, const int KW, 
                           float hi, float *y, long oy, long ox, long count) {
     const long iw = s->input_width, ih = s->input_height, ow = s->output_width;
     const long top = oy * SW - s->pad_top, first = SW * ox - s->pad_left;
-    __mmask16 low[2][3], high[2][3];
+    __mmask16 low[2][5], high[2][5];
 #pragma unroll
     for (int v = 0; v < V; v++) {
 #pragma unroll
@@ -93,9 +107,9 @@ void dw_avx512_rows_block(const int R, const int V, const int KH, const int KW, 
         const long iy = top + j;
         if (iy < 0 || iy >= ih) continue;
         const float *row = x + iy * iw;
-        __m512 taps[2][3];
+        __m512 taps[2][5];
         if (SW == 2) {
-            dw_avx512_stride2_taps(V, edge, row, first, iw, low, high, taps);
+            dw_avx512_stride2_taps(V, KW, edge, row, first, iw, low, high, taps);
         } else {
 #pragma unroll
             for (int v = 0; v < V; v++) {
@@ -168,16 +182,18 @@ void dw_avx512_rows_plane(const int K, const int SW, const imgvec_depthwise_shap
     }
 }
 
-/// Whether the row path runs this shape: a 3x3 kernel, undilated, stride 1 or 2 (the same in
-/// both directions), padding inside the kernel.
+/// Whether the row path runs this shape: a 3x3 kernel at stride 1 or 2, or a 5x5 one at
+/// stride 2 (the same stride in both directions), undilated, padding inside the kernel.
 static int dw_avx512_has_rows(const imgvec_depthwise_shape *s) {
-    return s->kernel_height == 3 && s->kernel_width == 3 && s->dilation_height == 1 && s->dilation_width == 1
+    const long k = s->kernel_width;
+    return s->kernel_height == k && (k == 3 || (k == 5 && s->stride_width == 2))
+        && s->dilation_height == 1 && s->dilation_width == 1
         && (s->stride_width == 1 || s->stride_width == 2) && s->stride_height == s->stride_width
-        && s->pad_left < 3 && s->pad_top < 3;
+        && s->pad_left < k && s->pad_top < k;
 }
 
 /// Planes [first_plane, first_plane + plane_count), output rows [row_begin, row_end) of each
-/// (3x3 kernels, see dw_avx512_has_rows); activations other than a clamp run over each block of
+/// (the shapes dw_avx512_has_rows takes); activations other than a clamp run over each block of
 /// rows after it.
 static DW_TARGET
 void dw_avx512_rows(const imgvec_depthwise_shape *s, long channels, long first_plane, long plane_count,
@@ -188,10 +204,11 @@ void dw_avx512_rows(const imgvec_depthwise_shape *s, long channels, long first_p
     const float lo = clamp ? act->a : -__builtin_inff(), hi = clamp ? act->b : __builtin_inff();
     for (long p = first_plane; p < first_plane + plane_count; p++) {
         const long channel = p % channels;
-        const float *x = input + p * in_plane, *w = weights + channel * 9;
+        const float *x = input + p * in_plane, *w = weights + channel * s->kernel_height * s->kernel_width;
         const float b = bias ? bias[channel] : 0.0f;
         float *y = output + p * out_plane;
-        if (s->stride_width == 1) dw_avx512_rows_plane(3, 1, s, x, w, b, lo, hi, after, act->a, act->b, y, row_begin, row_end);
+        if (s->kernel_width == 5) dw_avx512_rows_plane(5, 2, s, x, w, b, lo, hi, after, act->a, act->b, y, row_begin, row_end);
+        else if (s->stride_width == 1) dw_avx512_rows_plane(3, 1, s, x, w, b, lo, hi, after, act->a, act->b, y, row_begin, row_end);
         else dw_avx512_rows_plane(3, 2, s, x, w, b, lo, hi, after, act->a, act->b, y, row_begin, row_end);
     }
 }

@@ -46,6 +46,11 @@ struct ConvolutionDepthwiseTests {
         // last even column inside the row (odd width) or past its end.
         Case(kh: 3, kw: 3, s: 2, pads: (1, 1, 1, 1), h: 9, w: 29, channels: 3),
         Case(kh: 3, kw: 3, s: 2, pads: (0, 0, 1, 1), h: 8, w: 28, channels: 2, batch: 2),
+        // 5x5 stride 2 on the row path: two vectors and one (33 and 15 columns), the four values
+        // after the last vector inside the row, partly past it, and asymmetric padding.
+        Case(kh: 5, kw: 5, s: 2, pads: (2, 2, 2, 2), h: 11, w: 66, channels: 3),
+        Case(kh: 5, kw: 5, s: 2, pads: (2, 2, 2, 2), h: 9, w: 29, channels: 2, batch: 2),
+        Case(kh: 5, kw: 5, s: 2, pads: (1, 2, 3, 2), h: 12, w: 31, channels: 3),
     ]
 
     static let activations: [Activation?] = [
@@ -136,15 +141,15 @@ struct ConvolutionDepthwiseTests {
         }
     }
 
-    /// The row path takes exactly the wide 3x3 cases, on AVX-512 only, so that the test above
+    /// The row path takes exactly the wide 3x3 cases and 5x5 stride-2 ones, on AVX-512 only, so that the test above
     /// covers it; it splits rows and is not the blocked path.
     @Test(arguments: [GEMM.Kernel.portable, .avx2, .avx512])
-    func rowPathTakesWide3x3Planes(kernel: GEMM.Kernel) {
+    func rowPathTakesWide3x3AndStride2Of5x5(kernel: GEMM.Kernel) {
         guard kernel.isAvailable else { return }
         var taken = 0
         for c in Self.cases {
             let g = geometry(c)
-            let expected = kernel == .avx512 && c.kh == 3 && c.kw == 3 && c.d == 1 && c.s <= 2
+            let expected = kernel == .avx512 && c.kh == c.kw && (c.kh == 3 || (c.kh == 5 && c.s == 2)) && c.d == 1 && c.s <= 2
                 && g.outputWidth >= (c.s == 1 ? 28 : 14)
             #expect(DepthwiseConvolution.usesRows(g, kernel: kernel) == expected, "\(kernel.name) \(c)")
             if expected {
@@ -152,7 +157,7 @@ struct ConvolutionDepthwiseTests {
                 #expect(!DepthwiseConvolution.usesChannelBlocks(g, kernel: kernel) && DepthwiseConvolution.splitsRows(g, kernel: kernel))
             }
         }
-        #expect(taken == (kernel == .avx512 ? 10 : 0))
+        #expect(taken == (kernel == .avx512 ? 13 : 0))
     }
 
     /// Large inputs to the fused exp: saturated sigmoid / SiLU, no NaN or infinity.

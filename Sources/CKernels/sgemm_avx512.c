@@ -197,6 +197,73 @@ TARGET static void panels_times_vector_avx512(long panels, long kc, const float 
         panel_group_times_vector(1, kc, pa + j * MR * kc, x, rows - j * MR, alpha, beta, c + j * MR * ldc, ldc);
 }
 
+/// `count` full panels (a constant at each call site) of one row times packed B: 2 * count
+/// accumulator chains sharing each broadcast of x[p] (see imgvec_row_times_panels_fn).
+static inline __attribute__((always_inline)) TARGET
+void row_panel_group(const int count, long kc, const float *x, const float *pb, float alpha, float beta, float *c) {
+    __m512 acc[8];
+#pragma unroll
+    for (int q = 0; q < 8; q++) if (q < 2 * count) acc[q] = _mm512_setzero_ps();
+    for (long p = 0; p < kc; p++) {
+        const __m512 xv = _mm512_set1_ps(x[p]);
+#pragma unroll
+        for (int q = 0; q < 4; q++) {
+            if (q < count) {
+                const float *row = pb + q * NR * kc + p * NR;
+                acc[2 * q] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row), acc[2 * q]);
+                acc[2 * q + 1] = _mm512_fmadd_ps(xv, _mm512_loadu_ps(row + 16), acc[2 * q + 1]);
+            }
+        }
+    }
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+#pragma unroll
+    for (int q = 0; q < 8; q++) {
+        if (q < 2 * count) {
+            __m512 r = _mm512_mul_ps(acc[q], va);
+            if (beta != 0) r = _mm512_fmadd_ps(vb, _mm512_loadu_ps(c + 16 * q), r);
+            _mm512_storeu_ps(c + 16 * q, r);
+        }
+    }
+}
+
+/// A last panel of `width` < NR columns (its rows 16 floats apart up to 16 columns, else NR;
+/// the padding columns are zero): the same chains, stored under a mask.
+static inline __attribute__((always_inline)) TARGET
+void row_partial_panel(long width, long kc, const float *x, const float *pb, float alpha, float beta, float *c) {
+    const long stride = width <= 16 ? 16 : NR;
+    const __mmask16 m0 = width >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1);
+    const __mmask16 m1 = width > 16 ? (__mmask16)((1u << (width - 16)) - 1) : 0;
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    for (long p = 0; p < kc; p++) {
+        const __m512 xv = _mm512_set1_ps(x[p]);
+        acc0 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(pb + p * stride), acc0);
+        if (m1) acc1 = _mm512_fmadd_ps(xv, _mm512_loadu_ps(pb + p * stride + 16), acc1);
+    }
+    const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    __m512 r0 = _mm512_mul_ps(acc0, va);
+    if (beta != 0) r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, c), r0);
+    _mm512_mask_storeu_ps(c, m0, r0);
+    if (m1) {
+        __m512 r1 = _mm512_mul_ps(acc1, va);
+        if (beta != 0) r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, c + 16), r1);
+        _mm512_mask_storeu_ps(c + 16, m1, r1);
+    }
+}
+
+/// Four full panels at a time, then the rest of the full panels together, then a partial one.
+TARGET static void row_times_panels_avx512(long columns, long kc, const float *x, const float *pb, float alpha,
+                                           float beta, float *c) {
+    long j = 0;
+    for (; j + 4 * NR <= columns; j += 4 * NR) row_panel_group(4, kc, x, pb + j * kc, alpha, beta, c + j);
+    switch ((columns - j) / NR) {
+    case 3: row_panel_group(3, kc, x, pb + j * kc, alpha, beta, c + j); j += 3 * NR; break;
+    case 2: row_panel_group(2, kc, x, pb + j * kc, alpha, beta, c + j); j += 2 * NR; break;
+    case 1: row_panel_group(1, kc, x, pb + j * kc, alpha, beta, c + j); j += NR; break;
+    default: break;
+    }
+    if (j < columns) row_partial_panel(columns - j, kc, x, pb + j * kc, alpha, beta, c + j);
+}
+
 TARGET static void row_times_matrix_avx512(long n, long k, float alpha, const float *a, long strideA,
                                            const float *b, long ldb, float beta, float *c) {
     imgvec_row_times_matrix_body(n, k, alpha, a, strideA, b, ldb, beta, c);
@@ -211,7 +278,7 @@ static const imgvec_kernel_desc desc = {
     IMGVEC_SGEMM_KERNEL_AVX512, MR, NR, 16,
     IMGVEC_AVX512_KC, IMGVEC_AVX512_MC, IMGVEC_AVX512_NC,
     tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512, tile_prefetch_avx512, tile_store_avx512,
-    panels_times_vector_avx512, tile_offsets_avx512,
+    panels_times_vector_avx512, tile_offsets_avx512, row_times_panels_avx512,
 };
 
 const imgvec_kernel_desc *imgvec_kernel_avx512(void) { return &desc; }

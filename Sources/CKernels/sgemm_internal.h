@@ -55,6 +55,15 @@ typedef void (*imgvec_matrix_times_vector_fn)(long m, long k, float alpha, const
 typedef void (*imgvec_panels_times_vector_fn)(long panels, long kc, const float *pa, const float *x, long rows,
                                               float alpha, float beta, float *c, long ldc);
 
+/// One row x (kc values) times one k block of packed B: `columns` columns whose panels start at
+/// `pb` (column j0's panel at pb + j0 * kc, rows imgvec_panel_width apart), C[j] = alpha *
+/// sum_p x[p] B[p][j] + beta * C[j] (beta == 0: C not read). The tile kernel's fused
+/// multiply-adds in its order (p ascending, then alpha, then beta), so the row equals a 1-row
+/// tile's bit for bit; but several panels' accumulators at once, where a 1-row tile's two
+/// accumulator chains wait on the FMA latency.
+typedef void (*imgvec_row_times_panels_fn)(long columns, long kc, const float *x, const float *pb, float alpha,
+                                           float beta, float *c);
+
 /// imgvec_tile_store_fn whose B rows are gathered: row p of the tile's B panel is the NR floats at
 /// b + offsets[p] (unaligned, read whole even for a narrower tile, so NR floats past every
 /// offset must be readable). A direct convolution's taps: no unfolded or packed copy of B.
@@ -74,6 +83,7 @@ typedef struct imgvec_kernel_desc {
     imgvec_tile_store_fn tile_store;         // NULL: the kernel has none (the epilogue runs after the tile)
     imgvec_panels_times_vector_fn panels_times_vector;   // NULL: a single column goes through the tiles
     imgvec_tile_offsets_fn tile_offsets;                 // NULL: no direct convolution
+    imgvec_row_times_panels_fn row_times_panels;         // NULL: a single row goes through the tiles
 } imgvec_kernel_desc;
 
 /// Width of a packed B panel holding `columns` (<= nr) columns.

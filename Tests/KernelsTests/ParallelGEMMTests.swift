@@ -1,3 +1,4 @@
+import Foundation
 import Kernels
 import Testing
 import TestSupport
@@ -72,6 +73,41 @@ struct ParallelGEMMTests {
             } } }
             #expect(Comparison.maxAbsDifference(c, expected) < 1e-3, "threads \(threads)")
         }
+    }
+
+    /// A single row times pre-packed weights (the row kernel: panels four, three, two or one at a
+    /// time, a last panel of 8, 6, 20 or 10 columns, three k blocks, A read with a stride) gives
+    /// the bits the tiles give that row in a two-row product, and the right values.
+    @Test(arguments: [1000, 160, 96, 70, 20, 10])
+    func oneRowMatchesTheTilesBitForBit(n: Int) {
+        var generator = SeededGenerator(seed: UInt64(n))
+        let k = 800
+        let a = generator.floats(2 * k), w = generator.floats(n * k), bias = generator.floats(n)
+        let aTransposed = (0..<(k * 2)).map { a[($0 % 2) * k + $0 / 2] }   // k x 2: row 0 read with stride 2
+        let weights = w.withUnsafeBufferPointer { PackedWeights(transposed: true, k: k, n: n, b: $0.baseAddress!, ldb: k) }
+        func product(m: Int, transposeA: Bool) -> [Float] {
+            var c = [Float](repeating: .nan, count: m * n)
+            (transposeA ? aTransposed : a).withUnsafeBufferPointer { ap in bias.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableBufferPointer { cp in
+                    weights.multiply(pool: ThreadPool(threadCount: 1), transposeA: transposeA, m: m, a: ap.baseAddress!,
+                                     lda: transposeA ? 2 : k, c: cp.baseAddress!, ldc: n,
+                                     epilogue: GEMMEpilogue(bias: bp.baseAddress!, activation: .sigmoid))
+                }
+            } }
+            return c
+        }
+        let pair = product(m: 2, transposeA: false)
+        for transposeA in [false, true] {
+            let row = product(m: 1, transposeA: transposeA)
+            #expect(row == Array(pair.prefix(n)), "n \(n) transposed A \(transposeA)")
+        }
+        var worst: Float = 0
+        for j in 0..<n {
+            var sum = Double(bias[j])
+            for p in 0..<k { sum += Double(a[p]) * Double(w[j * k + p]) }
+            worst = max(worst, abs(pair[j] - Float(1 / (1 + exp(-sum)))))
+        }
+        #expect(worst < 1e-4, "n \(n): \(worst)")
     }
 
     /// Pre-packed weights times an A of 49 or 50 rows (a 7x7 plane's positions, CLIP's tokens),

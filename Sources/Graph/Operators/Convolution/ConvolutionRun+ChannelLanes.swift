@@ -30,7 +30,8 @@ extension ConvolutionRun {
     /// A 1x1 plane (squeeze-excitation) stays on the GEMM path, whose single-column product
     /// streams the packed weights eight row panels at a time: 3x fewer cycles than one-row tiles.
     static func usesChannelLanes(_ g: ConvolutionGeometry, threads: Int) -> Bool {
-        channelLanesEnabled && (threads == 1 || !g.isPointwise || splitsEvenly(channels: g.outputChannels, threads: threads)) && g.batch == 1 && g.groups == 1 && !g.isDepthwise
+        channelLanesEnabled && g.batch == 1 && g.groups == 1 && !g.isDepthwise
+            && (threads == 1 || !g.isPointwise || splitsEvenly(channels: g.outputChannels, threads: threads))
             && g.outputPlane > 1 && g.outputPlane <= channelLanesMaximumPlane
             && g.outputChannels >= 64 && g.reductionDepth >= 64
     }

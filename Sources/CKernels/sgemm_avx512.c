@@ -34,11 +34,18 @@
 /// measured slower than the separate pass over the tile: 271 against 231 ns per 12x32 tile at
 /// k = 16, 785 against 757 at k = 96; its exponential's temporaries next to 24 live
 /// accumulators.)
+///
+/// `bounds` (a constant at every call site) says which of lo / hi can change a value: bit 0
+/// lo (finite), bit 1 hi. An infinite bound changes nothing (x < -inf and x > +inf are false
+/// even for NaN), so its comparison is left out: Relu keeps one, no activation none.
 static inline __attribute__((always_inline)) TARGET
-__m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 mask, __m512 lo, __m512 hi) {
+__m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 mask, __m512 lo, __m512 hi,
+              const int bounds) {
     v = _mm512_add_ps(v, _mm512_set1_ps(store->row_bias ? store->row_bias[i] : 0.0f));
     if (store->residual) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, store->residual + i * store->ldr + j));
-    vf x = clamp((vf)v, (vf)lo, (vf)hi);
+    vf x = (vf)v;
+    if (bounds & 1) x = pick(x < (vf)lo, (vf)lo, x);
+    if (bounds & 2) x = pick(x > (vf)hi, (vf)hi, x);
     if (store->activation == IMGVEC_VMATH_HARDSWISH) x = hardswish_v(x);
     return (__m512)x;
 }
@@ -46,7 +53,7 @@ __m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 
 /// `rows` (<= MR) and `wide` (two vectors per row or one) are constants at every call
 /// site, so the loops unroll and the accumulators live in registers.
 static inline __attribute__((always_inline)) TARGET
-void tile_rows(const int rows, const int wide, long kc, const float *pa, const float *pb, long bstride,
+void tile_rows(const int rows, const int wide, const int bounds, long kc, const float *pa, const float *pb, long bstride,
                float *c, long ldc, int nr, float alpha, float beta, const char *pf, long pfLines,
                long pfStride, const imgvec_tile_store *store, const long *offsets) {
     const float *b0 = pb;
@@ -85,33 +92,41 @@ void tile_rows(const int rows, const int wide, long kc, const float *pa, const f
             float *row = c + i * ldc;
             __m512 r0 = _mm512_mul_ps(acc0[i], va);
             if (beta != 0) r0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, row), r0);
-            if (store) r0 = finish(r0, store, i, 0, m0, lo, hi);
+            if (store) r0 = finish(r0, store, i, 0, m0, lo, hi, bounds);
             _mm512_mask_storeu_ps(row, m0, r0);
             if (wide) {
                 __m512 r1 = _mm512_mul_ps(acc1[i], va);
                 if (beta != 0) r1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, row + 16), r1);
-                if (store) r1 = finish(r1, store, i, 16, m1, lo, hi);
+                if (store) r1 = finish(r1, store, i, 16, m1, lo, hi, bounds);
                 _mm512_mask_storeu_ps(row + 16, m1, r1);
             }
         }
     }
 }
 
-#define ROW_CASES(WIDE) \
+#define ROW_CASES(WIDE, BOUNDS) \
     switch (mr) { \
-    case 12: tile_rows(12, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 11: tile_rows(11, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 10: tile_rows(10, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 9: tile_rows(9, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 8: tile_rows(8, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 7: tile_rows(7, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 6: tile_rows(6, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 5: tile_rows(5, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 4: tile_rows(4, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 3: tile_rows(3, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 2: tile_rows(2, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    default: tile_rows(1, WIDE, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 12: tile_rows(12, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 11: tile_rows(11, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 10: tile_rows(10, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 9: tile_rows(9, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 8: tile_rows(8, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 7: tile_rows(7, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 6: tile_rows(6, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 5: tile_rows(5, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 4: tile_rows(4, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 3: tile_rows(3, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 2: tile_rows(2, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    default: tile_rows(1, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
     }
+
+/// ROW_CASES with the fused store's bounds made a constant (see finish): both when hi is finite,
+/// lo only (Relu), or none (no activation, HardSwish; or no store).
+#define STORE_CASES(WIDE) \
+    if (!store) { ROW_CASES(WIDE, 0) } \
+    else if (store->hi < __builtin_inff()) { ROW_CASES(WIDE, 3) } \
+    else if (store->lo > -__builtin_inff()) { ROW_CASES(WIDE, 1) } \
+    else { ROW_CASES(WIDE, 0) }
 
 TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                                int mr, int nr, float alpha, float beta) {
@@ -119,7 +134,7 @@ TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long l
     const long pfLines = 0, pfStride = 128;
     const imgvec_tile_store *store = 0;
     const long *offsets = 0;
-    if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
+    if (nr > 16) { ROW_CASES(1, 0) } else { ROW_CASES(0, 0) }
 }
 
 TARGET static void tile_prefetch_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
@@ -129,7 +144,7 @@ TARGET static void tile_prefetch_avx512(long kc, const float *pa, const float *p
     const long pfLines = lines, pfStride = prefetch_stride;
     const imgvec_tile_store *store = 0;
     const long *offsets = 0;
-    if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
+    if (nr > 16) { ROW_CASES(1, 0) } else { ROW_CASES(0, 0) }
 }
 
 TARGET static void tile_store_avx512(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
@@ -139,7 +154,7 @@ TARGET static void tile_store_avx512(long kc, const float *pa, const float *pb, 
     const char *pf = (const char *)prefetch;
     const long pfLines = lines, pfStride = prefetch_stride;
     const long *offsets = 0;
-    if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
+    if (nr > 16) { STORE_CASES(1) } else { STORE_CASES(0) }
 }
 
 /// The direct convolution's tile (imgvec_tile_offsets_fn): B's rows gathered at b + offsets[p].
@@ -149,7 +164,7 @@ TARGET static void tile_offsets_avx512(long kc, const float *pa, const float *b,
     const long pfLines = 0, pfStride = 128, ldbPanel = 0;
     const float *pb = b;
     const float alpha = 1.0f;
-    if (nr > 16) { ROW_CASES(1) } else { ROW_CASES(0) }
+    if (nr > 16) { STORE_CASES(1) } else { STORE_CASES(0) }
 }
 
 /// Stores one panel's accumulated column (see imgvec_panels_times_vector_fn).

@@ -34,19 +34,19 @@ __m512 dw_avx512_row_taps(const int edge, const float *row, long base, __mmask16
 /// odds and evens moved down one, one and two lanes with the following input values appended
 /// (the next vector's evens and odds, or after the last vector the next four input values,
 /// row[base + 32 ...], split the same way). For 3x3 that is half the loads and a third fewer
-/// permutes of three separate two-load gathers. `low` / `high` hold tap 0's masks for the
-/// first and second 16 values under each vector.
+/// permutes of three separate two-load gathers. `halves[v]` masks the first and second 16
+/// input values under vector v (used when `edge`).
 static inline __attribute__((always_inline)) DW_TARGET
 void dw_avx512_stride2_taps(const int V, const int KW, const int edge, const float *row, long first, long iw,
-                            __mmask16 low[2][5], __mmask16 high[2][5], __m512 taps[2][5]) {
+                            __mmask16 halves[2][2], __m512 taps[2][5]) {
     const __m512i evenIndices = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     const __m512i oddIndices = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
     __m512 evens[3], odds[3];
 #pragma unroll
     for (int v = 0; v < V; v++) {
         const long base = first + 32 * v;
-        const __m512 a = edge ? _mm512_maskz_loadu_ps(low[v][0], row + base) : _mm512_loadu_ps(row + base);
-        const __m512 b = edge ? _mm512_maskz_loadu_ps(high[v][0], row + base + 16) : _mm512_loadu_ps(row + base + 16);
+        const __m512 a = edge ? _mm512_maskz_loadu_ps(halves[v][0], row + base) : _mm512_loadu_ps(row + base);
+        const __m512 b = edge ? _mm512_maskz_loadu_ps(halves[v][1], row + base + 16) : _mm512_loadu_ps(row + base + 16);
         evens[v] = _mm512_permutex2var_ps(a, evenIndices, b);
         odds[v] = _mm512_permutex2var_ps(a, oddIndices, b);
     }
@@ -77,8 +77,9 @@ void dw_avx512_stride2_taps(const int V, const int KW, const int edge, const flo
 
 /// Output rows oy ... oy + R - 1 (R = 1...4), columns ox ... ox + 16 V - 1 (V = 1 or 2
 /// vectors, the last holding `count` columns) of one plane, for a KH x KW kernel at stride SW
-/// in both directions (all constants; KW = 3 or 5 at stride 2, 3 at stride 1): every input row under the block is read once, its KW
-/// tap vectors feeding each output row it falls in, each weight broadcast serving V vectors.
+/// in both directions (all constants; KW = 3 or 5 at stride 2, 3 at stride 1): every input row
+/// under the block is read once, its KW tap vectors feeding each output row it falls in, each
+/// weight broadcast serving V vectors.
 /// Clamped to [lo, hi] on the way out.
 static inline __attribute__((always_inline)) DW_TARGET
 void dw_avx512_rows_block(const int R, const int V, const int KH, const int KW, const int SW, const int edge,
@@ -86,14 +87,21 @@ void dw_avx512_rows_block(const int R, const int V, const int KH, const int KW, 
                           float hi, float *y, long oy, long ox, long count) {
     const long iw = s->input_width, ih = s->input_height, ow = s->output_width;
     const long top = oy * SW - s->pad_top, first = SW * ox - s->pad_left;
-    __mmask16 low[2][5], high[2][5];
+    // Masks of the columns inside [0, iw) under each load (all set when not at an edge): at
+    // stride 1 one load per tap and vector, at stride 2 two per vector (its 32 input values).
+    __mmask16 tapMasks[2][3], halfMasks[2][2];
 #pragma unroll
     for (int v = 0; v < V; v++) {
+        if (SW == 2) {
+            const long base = first + 32 * v;
+            halfMasks[v][0] = edge ? dw_lanes(-base, iw - base) : 0;
+            halfMasks[v][1] = edge ? dw_lanes(-base - 16, iw - base - 16) : 0;
+        } else {
 #pragma unroll
-        for (int kx = 0; kx < KW; kx++) {
-            const long base = first + 16 * SW * v + kx;
-            low[v][kx] = edge ? dw_lanes(-base, iw - base) : 0;
-            high[v][kx] = edge ? dw_lanes(-base - 16, iw - base - 16) : 0;
+            for (int kx = 0; kx < KW; kx++) {
+                const long base = first + 16 * v + kx;
+                tapMasks[v][kx] = edge ? dw_lanes(-base, iw - base) : 0;
+            }
         }
     }
     __m512 acc[4][2];
@@ -109,12 +117,12 @@ void dw_avx512_rows_block(const int R, const int V, const int KH, const int KW, 
         const float *row = x + iy * iw;
         __m512 taps[2][5];
         if (SW == 2) {
-            dw_avx512_stride2_taps(V, KW, edge, row, first, iw, low, high, taps);
+            dw_avx512_stride2_taps(V, KW, edge, row, first, iw, halfMasks, taps);
         } else {
 #pragma unroll
             for (int v = 0; v < V; v++) {
 #pragma unroll
-                for (int kx = 0; kx < KW; kx++) taps[v][kx] = dw_avx512_row_taps(edge, row, first + 16 * v + kx, low[v][kx]);
+                for (int kx = 0; kx < KW; kx++) taps[v][kx] = dw_avx512_row_taps(edge, row, first + 16 * v + kx, tapMasks[v][kx]);
             }
         }
 #pragma unroll

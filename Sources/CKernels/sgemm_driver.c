@@ -277,13 +277,13 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                         }
                     }
                     float *cColumn = c + ic * ldc + jc + jr;
-                    if (directB && m <= DIRECT_B_MAX_TILES * mr && jr + DIRECT_B_PREFETCH_PANELS * nr < nc)
-                        prefetch_direct_panel(b + pc * ldb + jc + jr + DIRECT_B_PREFETCH_PANELS * nr, ldb, kc,
-                                              lastK ? c + ic * ldc + jc + jr + DIRECT_B_PREFETCH_PANELS * nr : NULL, ldc,
-                                              lastK && epilogue && epilogue->residual
-                                                  ? epilogue->residual + ic * epilogue->ldr + jc + jr + DIRECT_B_PREFETCH_PANELS * nr
-                                                  : NULL,
+                    if (directB && m <= DIRECT_B_MAX_TILES * mr && jr + DIRECT_B_PREFETCH_PANELS * nr < nc) {
+                        const long ahead = jc + jr + DIRECT_B_PREFETCH_PANELS * nr;   // the panel to fetch
+                        const float *residual = lastK && epilogue ? epilogue->residual : NULL;
+                        prefetch_direct_panel(b + pc * ldb + ahead, ldb, kc, lastK ? c + ic * ldc + ahead : NULL, ldc,
+                                              residual ? residual + ic * epilogue->ldr + ahead : NULL,
                                               epilogue ? epilogue->ldr : 0, mc);
+                    }
                     // A pre-packed B streams from memory: fetch the next panel into L2 while this
                     // one is in use, spread over its tiles (the hardware prefetcher stops at pages).
                     const float *nextPanel = NULL;

@@ -79,13 +79,11 @@ extension ConvolutionRun {
             imgvec_transpose(transposed + positions.lowerBound * channels + channelRange.lowerBound, channels,
                              positions.count, channelRange.count,
                              output + channelRange.lowerBound * plane + positions.lowerBound, plane)
+            guard let residual else { return }
             for channel in channelRange {
-                let row = output + channel * plane
-                if let residual {
-                    VectorKernels.add(residual + channel * plane + positions.lowerBound, to: row + positions.lowerBound,
-                                      count: positions.count)
-                    if let activation { VectorKernels.activate(row + positions.lowerBound, count: positions.count, activation) }
-                }
+                let row = output + channel * plane + positions.lowerBound
+                VectorKernels.add(residual + channel * plane + positions.lowerBound, to: row, count: positions.count)
+                if let activation { VectorKernels.activate(row, count: positions.count, activation) }
             }
         }
     }

@@ -62,6 +62,19 @@ void tile_rows(const int rows, const int wide, const int bounds, long kc, const 
     for (int i = 0; i < MR; i++) {
         if (i < rows) { acc0[i] = _mm512_setzero_ps(); acc1[i] = _mm512_setzero_ps(); }
     }
+    // A later k block adds to C: fetch the tile's rows into L2 now, while the k loop runs. A
+    // strip of C too large for L2 (197 x 3072 for a ViT-B/16 MLP on one thread) otherwise
+    // comes back from memory row by row at the end of each tile, a stall per row the hardware
+    // prefetcher cannot predict (rows are ldc apart).
+    if (beta != 0) {
+#pragma unroll
+        for (int i = 0; i < MR; i++) {
+            if (i < rows) {
+                _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T1);
+                if (wide) _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T1);
+            }
+        }
+    }
     for (long p = 0; p < kc; p++) {
         if (2 * p < pfLines) {
             _mm_prefetch(pf + pfStride * p, _MM_HINT_T1);

@@ -55,8 +55,9 @@ __m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 
 static inline __attribute__((always_inline)) TARGET
 void tile_rows(const int rows, const int wide, const int bounds, long kc, const float *pa, const float *pb, long bstride,
                float *c, long ldc, int nr, float alpha, float beta, const char *pf, long pfLines,
-               long pfStride, const imgvec_tile_store *store, const long *offsets) {
-    const float *b0 = pb;
+               long pfStride, const imgvec_tile_store *store, const long *offsets, const long *aOffsets,
+               const int aStride) {
+    const float *b0 = pb, *a0 = pa;
     __m512 acc0[MR], acc1[MR];
 #pragma unroll
     for (int i = 0; i < MR; i++) {
@@ -87,7 +88,8 @@ void tile_rows(const int rows, const int wide, const int bounds, long kc, const 
 #pragma unroll
         for (int i = 0; i < MR; i++) {
             if (i < rows) {
-                __m512 av = _mm512_set1_ps(pa[i]);
+                // `aOffsets` is NULL at every call site but the gathered-A tile's.
+                __m512 av = _mm512_set1_ps(aOffsets ? a0[aOffsets[p] + i * aStride] : pa[i]);
                 acc0[i] = _mm512_fmadd_ps(av, v0, acc0[i]);
                 if (wide) acc1[i] = _mm512_fmadd_ps(av, v1, acc1[i]);
             }
@@ -117,21 +119,23 @@ void tile_rows(const int rows, const int wide, const int bounds, long kc, const 
     }
 }
 
-#define ROW_CASES(WIDE, BOUNDS) \
+#define ROW_CASES_A(WIDE, BOUNDS, ASTRIDE) \
     switch (mr) { \
-    case 12: tile_rows(12, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 11: tile_rows(11, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 10: tile_rows(10, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 9: tile_rows(9, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 8: tile_rows(8, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 7: tile_rows(7, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 6: tile_rows(6, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 5: tile_rows(5, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 4: tile_rows(4, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 3: tile_rows(3, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    case 2: tile_rows(2, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
-    default: tile_rows(1, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets); return; \
+    case 12: tile_rows(12, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 11: tile_rows(11, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 10: tile_rows(10, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 9: tile_rows(9, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 8: tile_rows(8, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 7: tile_rows(7, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 6: tile_rows(6, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 5: tile_rows(5, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 4: tile_rows(4, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 3: tile_rows(3, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 2: tile_rows(2, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    default: tile_rows(1, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
     }
+
+#define ROW_CASES(WIDE, BOUNDS) ROW_CASES_A(WIDE, BOUNDS, 0)
 
 /// ROW_CASES with the fused store's bounds made a constant (see finish): both when hi is finite,
 /// lo only (Relu), or none (no activation, HardSwish; or no store).
@@ -146,7 +150,7 @@ TARGET static void tile_avx512(long kc, const float *pa, const float *pb, long l
     const char *pf = 0;
     const long pfLines = 0, pfStride = 128;
     const imgvec_tile_store *store = 0;
-    const long *offsets = 0;
+    const long *offsets = 0, *aOffsets = 0;
     if (nr > 16) { ROW_CASES(1, 0) } else { ROW_CASES(0, 0) }
 }
 
@@ -156,7 +160,7 @@ TARGET static void tile_prefetch_avx512(long kc, const float *pa, const float *p
     const char *pf = (const char *)prefetch;
     const long pfLines = lines, pfStride = prefetch_stride;
     const imgvec_tile_store *store = 0;
-    const long *offsets = 0;
+    const long *offsets = 0, *aOffsets = 0;
     if (nr > 16) { ROW_CASES(1, 0) } else { ROW_CASES(0, 0) }
 }
 
@@ -166,7 +170,7 @@ TARGET static void tile_store_avx512(long kc, const float *pa, const float *pb, 
                                      const imgvec_tile_store *store) {
     const char *pf = (const char *)prefetch;
     const long pfLines = lines, pfStride = prefetch_stride;
-    const long *offsets = 0;
+    const long *offsets = 0, *aOffsets = 0;
     if (nr > 16) { STORE_CASES(1) } else { STORE_CASES(0) }
 }
 
@@ -175,9 +179,27 @@ TARGET static void tile_offsets_avx512(long kc, const float *pa, const float *b,
                                        long ldc, int mr, int nr, float beta, const imgvec_tile_store *store) {
     const char *pf = 0;
     const long pfLines = 0, pfStride = 128, ldbPanel = 0;
+    const long *aOffsets = 0;
     const float *pb = b;
     const float alpha = 1.0f;
     if (nr > 16) { STORE_CASES(1) } else { STORE_CASES(0) }
+}
+
+/// The gathered-A tile (imgvec_tile_gathered_a_fn): A[i][p] = a[offsets[p] + i * stride].
+TARGET static void tile_gathered_a_avx512(long kc, const float *a, const long *aOffsets, long stride,
+                                          const float *pb, long ldbPanel, float *c, long ldc, int mr, int nr,
+                                          float beta, const float *prefetch, long lines) {
+    const char *pf = (const char *)prefetch;
+    const long pfLines = lines, pfStride = 128;
+    const imgvec_tile_store *store = 0;
+    const long *offsets = 0;
+    const float *pa = a;
+    const float alpha = 1.0f;
+    if (stride == 2) {
+        if (nr > 16) { ROW_CASES_A(1, 0, 2) } else { ROW_CASES_A(0, 0, 2) }
+    } else if (stride == 1) {
+        if (nr > 16) { ROW_CASES_A(1, 0, 1) } else { ROW_CASES_A(0, 0, 1) }
+    }
 }
 
 /// Stores one panel's accumulated column (see imgvec_panels_times_vector_fn).
@@ -306,7 +328,7 @@ static const imgvec_kernel_desc desc = {
     IMGVEC_SGEMM_KERNEL_AVX512, MR, NR, 16,
     IMGVEC_AVX512_KC, IMGVEC_AVX512_MC, IMGVEC_AVX512_NC,
     tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512, tile_prefetch_avx512, tile_store_avx512,
-    panels_times_vector_avx512, tile_offsets_avx512, row_times_panels_avx512,
+    panels_times_vector_avx512, tile_offsets_avx512, row_times_panels_avx512, tile_gathered_a_avx512,
 };
 
 const imgvec_kernel_desc *imgvec_kernel_avx512(void) { return &desc; }

@@ -14,11 +14,6 @@ struct imgvec_packed_a {
     float *data;   // per KC block of k: all MR panels of the m rows (block pc at round_up(m, MR) * pc)
 };
 
-struct imgvec_packed_b {
-    const imgvec_kernel_desc *kernel;
-    long k, n, paddedN;
-    float *data;   // per KC block of k: every NR panel of the n columns (block pc at paddedN * pc)
-};
 
 /// C = beta * C (beta == 0: zeros), for alpha == 0 or k == 0.
 static void scale_c(long m, long n, float beta, float *c, long ldc) {

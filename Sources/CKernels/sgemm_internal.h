@@ -71,6 +71,14 @@ typedef void (*imgvec_row_times_panels_fn)(long columns, long kc, const float *x
 typedef void (*imgvec_tile_offsets_fn)(long kc, const float *pa, const float *b, const long *offsets, float *c,
                                        long ldc, int mr, int nr, float beta, const imgvec_tile_store *store);
 
+/// imgvec_tile_prefetch_fn (alpha 1; `lines` lines from `prefetch` on, 64 bytes apart) whose A is read
+/// in place: A[i][p] = a[offsets[p] + i * stride], stride 1 or 2 (other strides do nothing). A
+/// convolution with output channels across the vector lanes: row i is an output position, p a
+/// tap (channel, ky, kx), `a` a padded input.
+typedef void (*imgvec_tile_gathered_a_fn)(long kc, const float *a, const long *offsets, long stride,
+                                          const float *pb, long ldbPanel, float *c, long ldc, int mr, int nr,
+                                          float beta, const float *prefetch, long lines);
+
 /// A micro-kernel and the blocking that suits it.
 typedef struct imgvec_kernel_desc {
     imgvec_sgemm_kernel id;
@@ -84,7 +92,14 @@ typedef struct imgvec_kernel_desc {
     imgvec_panels_times_vector_fn panels_times_vector;   // NULL: a single column goes through the tiles
     imgvec_tile_offsets_fn tile_offsets;                 // NULL: no direct convolution
     imgvec_row_times_panels_fn row_times_panels;         // NULL: a single row goes through the tiles
+    imgvec_tile_gathered_a_fn tile_gathered_a;           // NULL: no gathered-A convolution
 } imgvec_kernel_desc;
+
+struct imgvec_packed_b {
+    const imgvec_kernel_desc *kernel;
+    long k, n, paddedN;
+    float *data;   // per KC block of k: every NR panel of the n columns (block pc at paddedN * pc)
+};
 
 /// Width of a packed B panel holding `columns` (<= nr) columns.
 static inline long imgvec_panel_width(const imgvec_kernel_desc *d, long columns) {

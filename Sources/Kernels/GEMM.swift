@@ -34,6 +34,9 @@ public enum GEMM {
         /// (``PackedWeights``) split over threads at multiples of it.
         public var columnTile: Int { imgvec_sgemm_kernel_columns(cValue) }
 
+        /// Rows of C per micro-kernel tile (0 when unavailable).
+        public var rowTile: Int { imgvec_sgemm_kernel_rows(cValue) }
+
         /// "avx512", "avx2" or "portable" (automatic: the one it resolves to).
         public var name: String { String(cString: imgvec_sgemm_kernel_name(cValue)) }
     }

@@ -100,6 +100,55 @@ struct ConvOperatorTests {
         }
     }
 
+    /// Convolutions larger than 1x1 with output channels across the vector lanes and patches read
+    /// in place (AVX-512): which geometries take it, then against the reference at batch 1 (one
+    /// padded input, output channels split over 1-3 threads: 100 channels leave a partial panel)
+    /// and at batch 2 (bands of rows per image, several products per band: 29-wide lines, two
+    /// bands of a 57x57 input with 64 channels), strides 1 and 2, 3x3 and 5x5 kernels,
+    /// asymmetric pads, and a skip connection before the activation.
+    @Test func gatheredLanes() throws {
+        let strided = ConvolutionGeometry(batch: 1, inputChannels: 64, outputChannels: 128, groups: 1, inputHeight: 56,
+                                          inputWidth: 56, kernelHeight: 3, kernelWidth: 3, strideHeight: 2, strideWidth: 2,
+                                          padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, outputHeight: 28, outputWidth: 28)
+        #expect(ConvolutionRun.usesGatheredLanes(strided) == ConvolutionRun.gatheredLanesEnabled)
+        var projection = strided
+        (projection.kernelHeight, projection.kernelWidth, projection.padTop, projection.padLeft) = (1, 1, 0, 0)
+        (projection.padBottom, projection.padRight) = (0, 0)
+        #expect(!ConvolutionRun.usesGatheredLanes(projection), "a strided 1x1 reads one phase of four")
+        let stem = ConvolutionGeometry(batch: 1, inputChannels: 3, outputChannels: 64, groups: 1, inputHeight: 224,
+                                       inputWidth: 224, kernelHeight: 7, kernelWidth: 7, strideHeight: 2, strideWidth: 2,
+                                       padTop: 3, padLeft: 3, padBottom: 3, padRight: 3, outputHeight: 112, outputWidth: 112)
+        #expect(!ConvolutionRun.usesGatheredLanes(stem), "the direct path's")
+        var few = strided
+        few.inputChannels = 3
+        #expect(!ConvolutionRun.usesGatheredLanes(few), "27 taps")
+        var dilated = strided
+        dilated.dilationHeight = 2
+        #expect(!ConvolutionRun.usesGatheredLanes(dilated))
+        try check(ReferenceConvolution(n: 1, c: 64, h: 15, w: 15, cout: 100, kh: 3, kw: 3, sh: 2, sw: 2,
+                                       top: 1, left: 1, bottom: 1, right: 1), activation: .relu, threads: 3)
+        try check(ReferenceConvolution(n: 1, c: 48, h: 7, w: 7, cout: 96, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),
+                  bias: false, threads: 2)
+        try check(ReferenceConvolution(n: 2, c: 64, h: 57, w: 57, cout: 64, kh: 3, kw: 3, sh: 2, sw: 2,
+                                       top: 1, left: 1, bottom: 1, right: 1), activation: .clip(min: 0, max: 6), threads: 2)
+        try check(ReferenceConvolution(n: 2, c: 20, h: 17, w: 13, cout: 70, kh: 5, kw: 5, sh: 2, sw: 2,
+                                       top: 2, left: 1, bottom: 1, right: 2), activation: .silu, threads: 3)
+        var generator = SeededGenerator(seed: 14)
+        let x = generator.tensor([2, 40, 9, 9]), weight = generator.tensor([72, 40, 3, 3])
+        let b = generator.tensor([72]), skip = generator.tensor([2, 72, 5, 5])
+        var attributes = Activation.relu.fusedAttributes
+        attributes["pads"] = .ints([1, 1, 1, 1])
+        attributes["strides"] = .ints([2, 2])
+        let node = OpTest.node("Conv", inputs: [x, weight, b, skip], attributes: attributes)
+        let reference = ReferenceConvolution(n: 2, c: 40, h: 9, w: 9, cout: 72, kh: 3, kw: 3, sh: 2, sw: 2,
+                                             top: 1, left: 1, bottom: 1, right: 1)
+        let expected = zip(reference.run(x.toFloats(), weight.toFloats(), b.toFloats(), nil), skip.toFloats()).map { max(0, $0 + $1) }
+        for threads in [1, 2, 3] {
+            let output = try OpTest.run(node, [x, weight, b, skip], threads: threads)[0]
+            #expect(OpTest.relativeError(output.toFloats(), expected) < 1e-5, "residual, threads \(threads)")
+        }
+    }
+
     /// The channel-lane result goes back to NCHW on the thread that computed each block, with
     /// the skip connection and then the activation: blocks of output channels (2 threads), or
     /// of output positions (3 threads, 64 channels: two panels for three threads).

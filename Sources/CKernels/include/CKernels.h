@@ -57,6 +57,9 @@ int imgvec_sgemm_kernel_available(imgvec_sgemm_kernel kernel);
 /// Packed right operands split over threads at multiples of it.
 long imgvec_sgemm_kernel_columns(imgvec_sgemm_kernel kernel);
 
+/// Rows of C per micro-kernel tile (MR; AUTO: the active kernel's), 0 when unavailable.
+long imgvec_sgemm_kernel_rows(imgvec_sgemm_kernel kernel);
+
 /// A short name: "avx512", "avx2", "portable".
 const char *imgvec_sgemm_kernel_name(imgvec_sgemm_kernel kernel);
 
@@ -174,6 +177,21 @@ long imgvec_sgemm_packed_b_alignment(const imgvec_packed_b *packed);
 int imgvec_sgemm_packed_b(int transA, long m, float alpha, const float *a, long lda,
                           const imgvec_packed_b *packed, long column_begin, long column_end,
                           float beta, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue);
+
+/// Columns [column_begin, column_end) of C = A * B for a packed B (k x n) and an A read in place:
+/// A[r][p] = a[tile_starts[t] + offsets[p] + i * stride] for row r, the i-th of tile t (tiles of
+/// tile_rows[t] <= the kernel's MR rows, in order: tile t's rows follow tile t-1's). `c` points at
+/// C's origin (row 0, column 0). stride is 1 or 2. A convolution with output channels across
+/// the vector lanes: a padded input, offsets[p] the tap p's (channel, ky, kx) distance from
+/// the first, each tile a run of output positions along one output row. Returns -1 (nothing
+/// done) on bad arguments or a kernel without it (then use an unfolded copy).
+int imgvec_sgemm_packed_b_gathered_a(const float *a, const long *offsets, long stride,
+                                     const long *tile_starts, const int *tile_rows, long tiles,
+                                     const imgvec_packed_b *packed, long column_begin, long column_end,
+                                     float *c, long ldc);
+
+/// Whether imgvec_sgemm_packed_b_gathered_a runs with this packed operand's kernel.
+int imgvec_sgemm_packed_b_gathers_a(const imgvec_packed_b *packed);
 
 /// The geometry of one depthwise convolution plane (one filter per channel), 2-D;
 /// pads at the bottom and right are implied by the output size.

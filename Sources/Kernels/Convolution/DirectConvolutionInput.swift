@@ -19,7 +19,7 @@ public struct DirectConvolutionInput {
     public let count: Int
 
     /// Floats a band's buffer aims to stay within (in L2 with the weights' block).
-    static let budget = 160 * 1024
+    public static let budget = 160 * 1024
 
     /// Whether `g` has the shape this layout handles.
     public static func supports(_ g: ConvolutionGeometry) -> Bool {
@@ -27,8 +27,8 @@ public struct DirectConvolutionInput {
     }
 
     /// The layout for `g`, with bands of at most `maximumBandRows` output rows (fewer when a band
-    /// would exceed ``budget``).
-    public init(_ g: ConvolutionGeometry, maximumBandRows: Int) {
+    /// would exceed `budget` floats; by default ``budget``).
+    public init(_ g: ConvolutionGeometry, maximumBandRows: Int, budget: Int = Self.budget) {
         precondition(Self.supports(g), "direct convolution needs one group and no dilation")
         geometry = g
         let columns = (g.outputWidth - 1) + (g.kernelWidth - 1) / g.strideWidth + 1
@@ -37,7 +37,7 @@ public struct DirectConvolutionInput {
         columnPhases = (0..<g.strideWidth).map { PhaseColumns(phase: $0, width: stride, geometry: g) }
         let extraRows = (g.kernelHeight - 1) / g.strideHeight
         let perRow = g.inputChannels * g.strideHeight * g.strideWidth * rowStride
-        let fitting = max(1, Self.budget / max(1, perRow) - extraRows)
+        let fitting = max(1, budget / max(1, perRow) - extraRows)
         bandRows = max(1, min(maximumBandRows, fitting, g.outputHeight))
         phaseRows = bandRows + extraRows
         count = g.inputChannels * g.strideHeight * g.strideWidth * phaseRows * rowStride + 32 + g.kernelWidth
@@ -70,11 +70,15 @@ public struct DirectConvolutionInput {
         return table
     }
 
-    /// Fills `buffer` (``count`` floats) with band `band` of `image` (one image's NCHW input).
-    public func fill(band: Int, image: UnsafePointer<Float>, into buffer: UnsafeMutablePointer<Float>) {
+    /// Fills `buffer` (``count`` floats) with band `band` of `image` (one image's NCHW input):
+    /// the input channels `channels` (all by default), and the slack after the last channel
+    /// when they include it.
+    public func fill(band: Int, image: UnsafePointer<Float>, into buffer: UnsafeMutablePointer<Float>,
+                     channels: Range<Int>? = nil) {
         let g = geometry, sh = g.strideHeight, sw = g.strideWidth
         let firstPhaseRow = band * bandRows
-        for channel in 0..<g.inputChannels {
+        let channels = channels ?? 0..<g.inputChannels
+        for channel in channels {
             let plane = image + channel * g.inputPlane
             for a in 0..<sh {
                 for b in 0..<sw {
@@ -86,6 +90,8 @@ public struct DirectConvolutionInput {
                 }
             }
         }
-        (buffer + count - 32 - g.kernelWidth).update(repeating: 0, count: 32 + g.kernelWidth)
+        if channels.upperBound == g.inputChannels {
+            (buffer + count - 32 - g.kernelWidth).update(repeating: 0, count: 32 + g.kernelWidth)
+        }
     }
 }

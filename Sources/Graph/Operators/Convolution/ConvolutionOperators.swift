@@ -235,7 +235,11 @@ final class ConvOperator: Operator {
             }
             return
         }
-        if !usesWinograd, ConvolutionRun.usesChannelLanes(g, threads: context.threadPool.threadCount), let lanes = channelLanes(w, geometry: g) {
+        if !usesWinograd, ConvolutionRun.usesGatheredLanes(g), let lanes = channelLanes(w, geometry: g),
+           lanes.multipliesGatheredA {
+            run.gatheredLanes(weights: lanes)
+        } else if !usesWinograd, ConvolutionRun.usesChannelLanes(g, threads: context.threadPool.threadCount),
+                  let lanes = channelLanes(w, geometry: g) {
             run.channelLanes(weights: lanes)
         } else if let winogradWeights {
             run.winograd(weights: winogradWeights, maxPool: poolsOutput)

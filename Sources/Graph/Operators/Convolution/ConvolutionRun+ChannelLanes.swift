@@ -68,23 +68,11 @@ extension ConvolutionRun {
             unfolded = UnsafePointer(scratch)
         }
         let transposed = scratch + unfoldFloats
-        let epilogue = GEMMEpilogue(bias: bias, activation: residual == nil ? activation : nil)
-        let output = self.output, residual = self.residual, activation = self.activation
-        // Each block goes back to NCHW on the thread that computed it, while it is in cache:
-        // output[c][p] = transposed[p][c] (+ residual, then the activation). The transpose goes
-        // by 16x16 blocks: a channel-by-channel copy reads with a stride of Cout floats (8 KB at
-        // 2048 channels), missing L1 and the TLB on every value: 21% of a 512->2048 1x1 conv at 7x7.
+        // Each block goes back to NCHW on the thread that computed it, while it is in cache.
         weights.multiply(pool: context.threadPool, transposeA: true, m: plane, a: unfolded, lda: plane,
-                         c: transposed, ldc: channels, epilogue: epilogue) { positions, channelRange in
-            imgvec_transpose(transposed + positions.lowerBound * channels + channelRange.lowerBound, channels,
-                             positions.count, channelRange.count,
-                             output + channelRange.lowerBound * plane + positions.lowerBound, plane)
-            guard let residual else { return }
-            for channel in channelRange {
-                let row = output + channel * plane + positions.lowerBound
-                VectorKernels.add(residual + channel * plane + positions.lowerBound, to: row, count: positions.count)
-                if let activation { VectorKernels.activate(row, count: positions.count, activation) }
-            }
+                         c: transposed, ldc: channels) { positions, channelRange in
+            writeLanes(transposed + positions.lowerBound * channels, ldc: channels, image: 0, positions: positions,
+                       channels: channelRange)
         }
     }
 

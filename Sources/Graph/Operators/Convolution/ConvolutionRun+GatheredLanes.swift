@@ -57,10 +57,11 @@ extension ConvolutionRun {
         /// each block written to `image`'s output as soon as it is done.
         func multiply(band: Int, image: Int, a: UnsafePointer<Float>, columns: Range<Int>, c: UnsafeMutablePointer<Float>) {
             let lines = layout.rows(ofBand: band)
+            // Near-equal blocks (9 lines in blocks of at most 4: 3 + 3 + 3, not 4 + 4 + 1).
+            let blocks = (lines.count + linesPerBlock - 1) / linesPerBlock
             offsets.withUnsafeBufferPointer { table in
-                var line = 0
-                while line < lines.count {
-                    let block = line..<min(lines.count, line + linesPerBlock)
+                for index in 0..<blocks {
+                    let block = (lines.count * index / blocks)..<(lines.count * (index + 1) / blocks)
                     let blockC = c + block.lowerBound * g.outputWidth * channels
                     let done = tiles.withSlice(lines: block) { slice in
                         weights.multiplyGathered(a: a, offsets: table.baseAddress!, tiles: slice, columns: columns,
@@ -70,7 +71,6 @@ extension ConvolutionRun {
                     let first = (lines.lowerBound + block.lowerBound) * g.outputWidth
                     writeLanes(blockC, ldc: channels, image: image, positions: first..<(first + block.count * g.outputWidth),
                                channels: columns)
-                    line = block.upperBound
                 }
             }
         }

@@ -125,6 +125,10 @@ struct ConvOperatorTests {
         var dilated = strided
         dilated.dilationHeight = 2
         #expect(!ConvolutionRun.usesGatheredLanes(dilated))
+        let patches = ConvolutionGeometry(batch: 1, inputChannels: 3, outputChannels: 768, groups: 1, inputHeight: 224,
+                                          inputWidth: 224, kernelHeight: 16, kernelWidth: 16, strideHeight: 16,
+                                          strideWidth: 16, outputHeight: 14, outputWidth: 14)
+        #expect(!ConvolutionRun.usesGatheredLanes(patches), "a patch embedding: 256 stride phases")
         try check(ReferenceConvolution(n: 1, c: 64, h: 15, w: 15, cout: 100, kh: 3, kw: 3, sh: 2, sw: 2,
                                        top: 1, left: 1, bottom: 1, right: 1), activation: .relu, threads: 3)
         try check(ReferenceConvolution(n: 1, c: 48, h: 7, w: 7, cout: 96, kh: 3, kw: 3, top: 1, left: 1, bottom: 1, right: 1),

@@ -24,10 +24,13 @@ extension ConvolutionRun {
     /// larger than 1x1 (a strided 1x1 would copy every stride phase of its input to read one:
     /// resnet50's downsampling projections lost 0.4-0.7 ms each), undilated, at least 64 taps and
     /// 64 output channels (the 27-tap stems of MobileNetV3 and EfficientNet stay on the unfolding
-    /// path), and not one the direct path takes (resnet50's 7x7 stem: 2.27 ms there, 2.68 here,
-    /// batch 1, one thread).
+    /// path), strides up to 2 (a ViT's 16x16 or CLIP's 32x32 patch embedding splits its input into
+    /// 256 or 1024 stride phases of 14 or 7 columns: CLIP's, batch 1, one thread, 2.33-2.41 ms
+    /// unfolded against 2.41-2.55 here), and not one the direct path takes (resnet50's 7x7 stem:
+    /// 2.27 ms there, 2.68 here, batch 1, one thread).
     static func usesGatheredLanes(_ g: ConvolutionGeometry) -> Bool {
         gatheredLanesEnabled && g.kernelHeight * g.kernelWidth > 1 && !g.isDepthwise && DirectConvolutionInput.supports(g)
+            && g.strideHeight <= 2 && g.strideWidth <= 2
             && g.reductionDepth >= 64 && g.outputChannels >= 64
             && !(g.outputWidth >= directMinimumWidth && directDepths.contains(g.reductionDepth))
     }

@@ -79,6 +79,29 @@ struct ConvolutionKernelTests {
         }
     }
 
+    /// Both stride-2 column phases of a padded row in one pass: phase b's column q is input
+    /// column 2q + b - pad, zero outside the row; widths around the 32-float window, pads 0-3,
+    /// more phase columns than the row fills, and nothing written past `columns`.
+    @Test func splitPhasesAtStrideTwo() {
+        for width in [1, 2, 15, 16, 17, 31, 32, 33, 56, 57, 112] {
+            for pad in 0...3 {
+                let row = (0..<width).map { Float($0 + 1) }
+                for columns in [(width + 2 * pad + 1) / 2, (width + 2 * pad + 1) / 2 + 5] {
+                    var phase0 = [Float](repeating: .nan, count: columns + 1), phase1 = phase0
+                    row.withUnsafeBufferPointer { r in phase0.withUnsafeMutableBufferPointer { p0 in
+                        phase1.withUnsafeMutableBufferPointer { p1 in
+                            imgvec_split_phases_stride2(r.baseAddress!, width, pad, columns, p0.baseAddress!, p1.baseAddress!)
+                        }
+                    } }
+                    func expected(_ x: Int) -> Float { x >= 0 && x < width ? Float(x + 1) : 0 }
+                    #expect(Array(phase0.prefix(columns)) == (0..<columns).map { expected(2 * $0 - pad) }, "width \(width) pad \(pad)")
+                    #expect(Array(phase1.prefix(columns)) == (0..<columns).map { expected(2 * $0 + 1 - pad) }, "width \(width) pad \(pad)")
+                    #expect(phase0[columns].isNaN && phase1[columns].isNaN, "nothing written past the end")
+                }
+            }
+        }
+    }
+
     @Test(arguments: [(3, 1, 1), (3, 2, 1), (5, 1, 1), (5, 2, 1), (3, 1, 2), (4, 3, 1)])
     func depthwisePlaneMatchesDirectLoops(k: Int, s: Int, d: Int) {
         var generator = SeededGenerator(seed: UInt64(k * 10 + s))

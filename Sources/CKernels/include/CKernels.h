@@ -316,6 +316,13 @@ int imgvec_max_pool_3x3s2(const float *input, long input_height, long input_widt
 /// Reads no element past source[(count - 1) * stride].
 void imgvec_gather_strided(const float *source, long stride, long count, float *target);
 
+/// Both column phases of one input row at stride 2, padded: phase b's column q is the input's
+/// column x = 2q + b - pad_left, or 0 where x is outside [0, width). Writes `columns` floats to
+/// each of phase0 and phase1 in one pass over the row (a stride-2 convolution's padded,
+/// phase-split input; two strided gathers read the row twice).
+void imgvec_split_phases_stride2(const float *row, long width, long pad_left, long columns,
+                                 float *phase0, float *phase1);
+
 /// target[j * targetStride + i] = source[i * sourceStride + j] for i < rows, j < columns
 /// (transpose.c: 16x16 blocks that stay in L1, transposed in registers on AVX-512).
 /// The two matrices must not overlap.

@@ -1,3 +1,4 @@
+import CKernels
 /// The input of a direct convolution (``GEMM/multiplyDirect(packedA:rows:offsets:b:lines:lineColumns:lineStride:c:ldc:epilogue:)``)
 /// for one band of output rows of one image: every input channel padded and split by stride phase,
 /// `[channel][row phase][column phase][phase row][phase column]`, so the input under any tap of
@@ -81,6 +82,21 @@ public struct DirectConvolutionInput {
         for channel in channels {
             let plane = image + channel * g.inputPlane
             for a in 0..<sh {
+                if sw == 2 {
+                    // Both column phases of each input row in one pass over it.
+                    let phase0 = buffer + (channel * sh + a) * sw * phaseRows * rowStride, phase1 = phase0 + phaseRows * rowStride
+                    for r in 0..<phaseRows {
+                        let iy = (firstPhaseRow + r) * sh + a - g.padTop
+                        if iy >= 0 && iy < g.inputHeight {
+                            imgvec_split_phases_stride2(plane + iy * g.inputWidth, g.inputWidth, g.padLeft, rowStride,
+                                                        phase0 + r * rowStride, phase1 + r * rowStride)
+                        } else {
+                            (phase0 + r * rowStride).update(repeating: 0, count: rowStride)
+                            (phase1 + r * rowStride).update(repeating: 0, count: rowStride)
+                        }
+                    }
+                    continue
+                }
                 for b in 0..<sw {
                     let phase = buffer + ((channel * sh + a) * sw + b) * phaseRows * rowStride
                     for r in 0..<phaseRows {

@@ -55,8 +55,7 @@ __m512 finish(__m512 v, const imgvec_tile_store *store, int i, int j, __mmask16 
 static inline __attribute__((always_inline)) TARGET
 void tile_rows(const int rows, const int wide, const int bounds, long kc, const float *pa, const float *pb, long bstride,
                float *c, long ldc, int nr, float alpha, float beta, const char *pf, long pfLines,
-               long pfStride, const imgvec_tile_store *store, const long *offsets, const long *aOffsets,
-               const int aStride) {
+               long pfStride, const imgvec_tile_store *store, const long *offsets, const long *aOffsets) {
     const float *b0 = pb, *a0 = pa;
     __m512 acc0[MR], acc1[MR];
 #pragma unroll
@@ -89,7 +88,7 @@ void tile_rows(const int rows, const int wide, const int bounds, long kc, const 
         for (int i = 0; i < MR; i++) {
             if (i < rows) {
                 // `aOffsets` is NULL at every call site but the gathered-A tile's.
-                __m512 av = _mm512_set1_ps(aOffsets ? a0[aOffsets[p] + i * aStride] : pa[i]);
+                __m512 av = _mm512_set1_ps(aOffsets ? a0[aOffsets[p] + i] : pa[i]);
                 acc0[i] = _mm512_fmadd_ps(av, v0, acc0[i]);
                 if (wide) acc1[i] = _mm512_fmadd_ps(av, v1, acc1[i]);
             }
@@ -119,23 +118,21 @@ void tile_rows(const int rows, const int wide, const int bounds, long kc, const 
     }
 }
 
-#define ROW_CASES_A(WIDE, BOUNDS, ASTRIDE) \
+#define ROW_CASES(WIDE, BOUNDS) \
     switch (mr) { \
-    case 12: tile_rows(12, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 11: tile_rows(11, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 10: tile_rows(10, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 9: tile_rows(9, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 8: tile_rows(8, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 7: tile_rows(7, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 6: tile_rows(6, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 5: tile_rows(5, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 4: tile_rows(4, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 3: tile_rows(3, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    case 2: tile_rows(2, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
-    default: tile_rows(1, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets, ASTRIDE); return; \
+    case 12: tile_rows(12, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 11: tile_rows(11, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 10: tile_rows(10, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 9: tile_rows(9, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 8: tile_rows(8, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 7: tile_rows(7, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 6: tile_rows(6, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 5: tile_rows(5, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 4: tile_rows(4, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 3: tile_rows(3, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    case 2: tile_rows(2, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
+    default: tile_rows(1, WIDE, BOUNDS, kc, pa, pb, ldbPanel, c, ldc, nr, alpha, beta, pf, pfLines, pfStride, store, offsets, aOffsets); return; \
     }
-
-#define ROW_CASES(WIDE, BOUNDS) ROW_CASES_A(WIDE, BOUNDS, 0)
 
 /// ROW_CASES with the fused store's bounds made a constant (see finish): both when hi is finite,
 /// lo only (Relu), or none (no activation, HardSwish; or no store).
@@ -185,21 +182,17 @@ TARGET static void tile_offsets_avx512(long kc, const float *pa, const float *b,
     if (nr > 16) { STORE_CASES(1) } else { STORE_CASES(0) }
 }
 
-/// The gathered-A tile (imgvec_tile_gathered_a_fn): A[i][p] = a[offsets[p] + i * stride].
-TARGET static void tile_gathered_a_avx512(long kc, const float *a, const long *aOffsets, long stride,
-                                          const float *pb, long ldbPanel, float *c, long ldc, int mr, int nr,
-                                          float beta, const float *prefetch, long lines) {
+/// The gathered-A tile (imgvec_tile_gathered_a_fn): A[i][p] = a[offsets[p] + i].
+TARGET static void tile_gathered_a_avx512(long kc, const float *a, const long *aOffsets, const float *pb,
+                                          long ldbPanel, float *c, long ldc, int mr, int nr, float beta,
+                                          const float *prefetch, long lines) {
     const char *pf = (const char *)prefetch;
     const long pfLines = lines, pfStride = 128;
     const imgvec_tile_store *store = 0;
     const long *offsets = 0;
     const float *pa = a;
     const float alpha = 1.0f;
-    if (stride == 2) {
-        if (nr > 16) { ROW_CASES_A(1, 0, 2) } else { ROW_CASES_A(0, 0, 2) }
-    } else if (stride == 1) {
-        if (nr > 16) { ROW_CASES_A(1, 0, 1) } else { ROW_CASES_A(0, 0, 1) }
-    }
+    if (nr > 16) { ROW_CASES(1, 0) } else { ROW_CASES(0, 0) }
 }
 
 /// Stores one panel's accumulated column (see imgvec_panels_times_vector_fn).

@@ -14,7 +14,6 @@ struct imgvec_packed_a {
     float *data;   // per KC block of k: all MR panels of the m rows (block pc at round_up(m, MR) * pc)
 };
 
-
 /// C = beta * C (beta == 0: zeros), for alpha == 0 or k == 0.
 static void scale_c(long m, long n, float beta, float *c, long ldc) {
     for (long i = 0; i < m; i++) {

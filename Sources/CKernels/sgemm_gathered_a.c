@@ -1,16 +1,15 @@
 // A product whose left operand is read in place through a table of offsets: a convolution with
 // its output channels across the vector lanes (C is positions x output channels) and its
 // patches taken straight from a padded input, with no unfolded copy of the input and no packed
-// copy of A. Each tile's row i is an output position, the i-th along one output row, so its
-// taps sit `stride` floats after the previous position's.
+// copy of A. Each tile's row i is an output position, the i-th along one output row of a
+// stride-phase-split input, so its taps sit one float after the previous position's.
 #include "sgemm_pack.h"
 #include <stddef.h>
 
-int imgvec_sgemm_packed_b_gathered_a(const float *a, const long *offsets, long stride,
-                                     const long *tile_starts, const int *tile_rows, long tiles,
+int imgvec_sgemm_packed_b_gathered_a(const float *a, const long *offsets, const long *tile_starts, const int *tile_rows, long tiles,
                                      const imgvec_packed_b *packed, long column_begin, long column_end,
                                      float *c, long ldc) {
-    if (!packed || !packed->kernel->tile_gathered_a || (stride != 1 && stride != 2)) return -1;
+    if (!packed || !packed->kernel->tile_gathered_a) return -1;
     const imgvec_kernel_desc *d = packed->kernel;
     if (column_begin < 0 || column_end > packed->n || column_begin >= column_end || column_begin % d->nr) return -1;
     const long k = packed->k, kStep = imgvec_k_step(d, k);
@@ -38,7 +37,7 @@ int imgvec_sgemm_packed_b_gathered_a(const float *a, const long *offsets, long s
             float *row = c + jr;
             for (long t = 0; t < tiles; t++) {
                 const long first = t * linesPerTile, count = imgvec_min(linesPerTile, lines - first);
-                d->tile_gathered_a(kc, a + tile_starts[t], offsets + pc, stride, panel, panelStride, row, ldc,
+                d->tile_gathered_a(kc, a + tile_starts[t], offsets + pc, panel, panelStride, row, ldc,
                                    tile_rows[t], width, beta, count > 0 ? next + first * 16 : NULL,
                                    count > 0 ? count : 0);
                 row += tile_rows[t] * ldc;
@@ -50,4 +49,9 @@ int imgvec_sgemm_packed_b_gathered_a(const float *a, const long *offsets, long s
 
 int imgvec_sgemm_packed_b_gathers_a(const imgvec_packed_b *packed) {
     return packed && packed->kernel->tile_gathered_a != 0;
+}
+
+int imgvec_sgemm_kernel_gathers_a(imgvec_sgemm_kernel kernel) {
+    const imgvec_kernel_desc *d = imgvec_kernel_for(kernel);
+    return d && d->tile_gathered_a != 0;
 }

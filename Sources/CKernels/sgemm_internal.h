@@ -72,12 +72,12 @@ typedef void (*imgvec_tile_offsets_fn)(long kc, const float *pa, const float *b,
                                        long ldc, int mr, int nr, float beta, const imgvec_tile_store *store);
 
 /// imgvec_tile_prefetch_fn (alpha 1; `lines` lines from `prefetch` on, 64 bytes apart) whose A is read
-/// in place: A[i][p] = a[offsets[p] + i * stride], stride 1 or 2 (other strides do nothing). A
-/// convolution with output channels across the vector lanes: row i is an output position, p a
-/// tap (channel, ky, kx), `a` a padded input.
-typedef void (*imgvec_tile_gathered_a_fn)(long kc, const float *a, const long *offsets, long stride,
-                                          const float *pb, long ldbPanel, float *c, long ldc, int mr, int nr,
-                                          float beta, const float *prefetch, long lines);
+/// in place: A[i][p] = a[offsets[p] + i]. A convolution with output channels across the vector
+/// lanes: row i is an output position (consecutive along an output row of a stride-phase-split
+/// input), p a tap (channel, ky, kx).
+typedef void (*imgvec_tile_gathered_a_fn)(long kc, const float *a, const long *offsets, const float *pb,
+                                          long ldbPanel, float *c, long ldc, int mr, int nr, float beta,
+                                          const float *prefetch, long lines);
 
 /// A micro-kernel and the blocking that suits it.
 typedef struct imgvec_kernel_desc {

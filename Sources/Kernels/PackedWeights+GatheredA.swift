@@ -1,5 +1,13 @@
 import CKernels
 
+extension GEMM {
+    /// Whether the native kernel in use has the gathered-A product (AVX-512 today), so that a
+    /// convolution can choose it before packing any weights.
+    public static var hasGatheredA: Bool {
+        backend == .native && imgvec_sgemm_kernel_gathers_a(Kernel.automatic.cValue) != 0
+    }
+}
+
 extension PackedWeights {
     /// Whether ``multiplyGathered(a:offsets:tiles:columns:c:ldc:)`` runs with these weights (the
     /// native AVX-512 kernel packed them).
@@ -12,7 +20,7 @@ extension PackedWeights {
     public func multiplyGathered(a: UnsafePointer<Float>, offsets: UnsafePointer<Int>, tiles: GatheredTiles.Slice,
                                  columns: Range<Int>, c: UnsafeMutablePointer<Float>, ldc: Int) -> Bool {
         guard let packed else { return false }
-        return imgvec_sgemm_packed_b_gathered_a(a, offsets, 1, tiles.starts, tiles.rows, tiles.count, packed,
+        return imgvec_sgemm_packed_b_gathered_a(a, offsets, tiles.starts, tiles.rows, tiles.count, packed,
                                                 columns.lowerBound, columns.upperBound, c, ldc) == 0
     }
 }

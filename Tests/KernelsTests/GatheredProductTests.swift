@@ -15,6 +15,7 @@ import TestSupport
         // The kernel is AVX-512's (the x86-64 CI machine has it); without it convolutions keep
         // the unfolding path.
         #expect(weights.multipliesGatheredA == (GEMM.Kernel.avx512.isAvailable && GEMM.backend == .native))
+        #expect(GEMM.hasGatheredA == weights.multipliesGatheredA)
         guard weights.multipliesGatheredA else { return }
         let tileHeight = GEMM.Kernel.automatic.rowTile
         // Line widths 1 ... 2 * MR + 1: every tile height, and lines of one, two and three tiles.

@@ -179,19 +179,22 @@ int imgvec_sgemm_packed_b(int transA, long m, float alpha, const float *a, long 
                           float beta, float *c, long ldc, const imgvec_sgemm_epilogue *epilogue);
 
 /// Columns [column_begin, column_end) of C = A * B for a packed B (k x n) and an A read in place:
-/// A[r][p] = a[tile_starts[t] + offsets[p] + i * stride] for row r, the i-th of tile t (tiles of
+/// A[r][p] = a[tile_starts[t] + offsets[p] + i] for row r, the i-th of tile t (tiles of
 /// tile_rows[t] <= the kernel's MR rows, in order: tile t's rows follow tile t-1's). `c` points at
-/// C's origin (row 0, column 0). stride is 1 or 2. A convolution with output channels across
-/// the vector lanes: a padded input, offsets[p] the tap p's (channel, ky, kx) distance from
-/// the first, each tile a run of output positions along one output row. Returns -1 (nothing
-/// done) on bad arguments or a kernel without it (then use an unfolded copy).
-int imgvec_sgemm_packed_b_gathered_a(const float *a, const long *offsets, long stride,
+/// C's origin (row 0, column 0). A convolution with output channels across the vector lanes: a
+/// padded, stride-phase-split input, offsets[p] the tap p's (channel, ky, kx) distance from the
+/// first, each tile a run of output positions along one output row. Returns -1 (nothing done)
+/// on bad arguments or a kernel without it (then use an unfolded copy).
+int imgvec_sgemm_packed_b_gathered_a(const float *a, const long *offsets,
                                      const long *tile_starts, const int *tile_rows, long tiles,
                                      const imgvec_packed_b *packed, long column_begin, long column_end,
                                      float *c, long ldc);
 
 /// Whether imgvec_sgemm_packed_b_gathered_a runs with this packed operand's kernel.
 int imgvec_sgemm_packed_b_gathers_a(const imgvec_packed_b *packed);
+
+/// Whether `kernel` (AUTO: the active one) has the gathered-A tile (AVX-512 today).
+int imgvec_sgemm_kernel_gathers_a(imgvec_sgemm_kernel kernel);
 
 /// The geometry of one depthwise convolution plane (one filter per channel), 2-D;
 /// pads at the bottom and right are implied by the output size.

@@ -20,7 +20,8 @@ extension ConvolutionRun {
     /// at 56x56 ran 5% slower with the whole 28x28 plane in one product).
     static let gatheredBlockPositions = 128
 
-    /// Whether a convolution of this geometry takes the gathered-lane path: one group, a kernel
+    /// Whether a convolution of this geometry takes the gathered-lane path: the kernel in use has
+    /// the product (checked before any weights are packed for it), one group, a kernel
     /// larger than 1x1 (a strided 1x1 would copy every stride phase of its input to read one:
     /// resnet50's downsampling projections lost 0.4-0.7 ms each), undilated, at least 64 taps and
     /// 64 output channels (the 27-tap stems of MobileNetV3 and EfficientNet stay on the unfolding
@@ -29,7 +30,8 @@ extension ConvolutionRun {
     /// unfolded against 2.41-2.55 here), and not one the direct path takes (resnet50's 7x7 stem:
     /// 2.27 ms there, 2.68 here, batch 1, one thread).
     static func usesGatheredLanes(_ g: ConvolutionGeometry) -> Bool {
-        gatheredLanesEnabled && g.kernelHeight * g.kernelWidth > 1 && !g.isDepthwise && DirectConvolutionInput.supports(g)
+        gatheredLanesEnabled && GEMM.hasGatheredA && g.kernelHeight * g.kernelWidth > 1 && !g.isDepthwise
+            && DirectConvolutionInput.supports(g)
             && g.strideHeight <= 2 && g.strideWidth <= 2
             && g.reductionDepth >= 64 && g.outputChannels >= 64
             && !(g.outputWidth >= directMinimumWidth && directDepths.contains(g.reductionDepth))

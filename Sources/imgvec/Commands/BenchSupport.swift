@@ -77,10 +77,12 @@ enum BenchSupport {
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
+    /// One line per op type or node. Times to the microsecond: at batch 1 most nodes take
+    /// 5-300 us, which hundredths of a millisecond would round together.
     static func formatProfile(_ lines: [EngineTiming.ProfileLine]) -> String {
         let total = lines.reduce(0) { $0 + $1.milliseconds }
         return lines.map { line in
-            String(format: "    %-40@ %4d calls %9.2f ms %5.1f%% %8.1f GFLOP/s", line.opType as NSString, line.calls,
+            String(format: "    %-40@ %4d calls %9.3f ms %5.1f%% %8.1f GFLOP/s", line.opType as NSString, line.calls,
                    line.milliseconds, total > 0 ? 100 * line.milliseconds / total : 0, line.gflops)
         }.joined(separator: "\n")
     }

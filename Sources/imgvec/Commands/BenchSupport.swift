@@ -77,12 +77,19 @@ enum BenchSupport {
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
+    /// `text` padded with spaces to `width` characters (a `%-31@` width is ignored by
+    /// swift-corelibs-foundation, which left the table's columns unaligned on Linux).
+    static func leftAligned(_ text: String, width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
     /// One line per op type or node. Times to the microsecond: at batch 1 most nodes take
     /// 5-300 us, which hundredths of a millisecond would round together.
     static func formatProfile(_ lines: [EngineTiming.ProfileLine]) -> String {
         let total = lines.reduce(0) { $0 + $1.milliseconds }
         return lines.map { line in
-            String(format: "    %-40@ %4d calls %9.3f ms %5.1f%% %8.1f GFLOP/s", line.opType as NSString, line.calls,
+            "    " + BenchSupport.leftAligned(line.opType, width: 40)
+                + String(format: " %4d calls %9.3f ms %5.1f%% %8.1f GFLOP/s", line.calls,
                    line.milliseconds, total > 0 ? 100 * line.milliseconds / total : 0, line.gflops)
         }.joined(separator: "\n")
     }
@@ -112,7 +119,7 @@ struct BenchRow {
         let mine = String(format: "%8.1f (%4.1f%%)", gflops(imgvecMilliseconds), 100 * gflops(imgvecMilliseconds) / peakGFLOPS)
         let theirs = ortMilliseconds.map { String(format: "%8.1f (%4.1f%%)", gflops($0), 100 * gflops($0) / peakGFLOPS) } ?? "               -"
         let ortMB = ortPeakMegabytes.map { String(format: "%7.0f", $0) } ?? "      -"
-        return String(format: "%-31@ %5d %3d %10.2f ", name as NSString, batch, threads, imgvecMilliseconds)
+        return BenchSupport.leftAligned(name, width: 31) + String(format: " %5d %3d %10.2f ", batch, threads, imgvecMilliseconds)
             + "\(ort) \(speed)     \(mine)  \(theirs)  " + String(format: "%9.0f", imgvecPeakMegabytes) + " \(ortMB)"
     }
 

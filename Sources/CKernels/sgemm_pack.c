@@ -49,21 +49,12 @@ void imgvec_pack_b(const imgvec_kernel_desc *d, int transB, const float *b, long
                 }
             }
         } else {
-            // B is stored n x k: op(B)[p][j] = b[j * ldb + p]. Gather 8 columns at a time.
-            long q = 0;
-            for (; q + 8 <= width; q += 8) {
-                const float *s = b + (jc + j + q) * ldb + pc;
-                for (long p = 0; p < kc; p++) {
-                    float *out = dst + p * stride + q;
-                    for (int r = 0; r < 8; r++) out[r] = s[r * ldb + p];
-                }
-            }
-            for (; q < width; q++) {
-                const float *s = b + (jc + j + q) * ldb + pc;
-                for (long p = 0; p < kc; p++) dst[p * stride + q] = s[p];
-            }
-            for (; q < stride; q++)
-                for (long p = 0; p < kc; p++) dst[p * stride + q] = 0;
+            // B is stored n x k: op(B)[p][j] = b[j * ldb + p]. The panel is the transpose of the
+            // width x kc block of B's rows, done in 16x16 blocks in registers (imgvec_transpose);
+            // then the padding columns are zeroed.
+            imgvec_transpose(b + (jc + j) * ldb + pc, ldb, width, kc, dst, stride);
+            if (width < stride)
+                for (long p = 0; p < kc; p++) memset(dst + p * stride + width, 0, (size_t)(stride - width) * sizeof(float));
         }
         dst += stride * kc;
     }

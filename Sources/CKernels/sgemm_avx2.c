@@ -106,7 +106,8 @@ static const imgvec_kernel_desc desc = {
     IMGVEC_SGEMM_KERNEL_AVX2, MR, NR, 8,
     IMGVEC_AVX2_KC, IMGVEC_AVX2_MC, IMGVEC_AVX2_NC,
     tile_avx2, row_times_matrix_avx2, matrix_times_vector_avx2,
-    0, 0, 0, 0, 0, 0,   // no prefetching tile, fused store, panel-times-vector, direct-convolution, row or gathered-A kernel
+    0, 0, 0, 0, 0, 0, 0,   // no prefetching tile, fused store, panel-times-vector, direct-convolution, row,
+                           // gathered-A or panels-times-columns kernel
 };
 
 const imgvec_kernel_desc *imgvec_kernel_avx2(void) { return &desc; }

@@ -240,6 +240,77 @@ TARGET static void panels_times_vector_avx512(long panels, long kc, const float 
         panel_group_times_vector(1, kc, pa + j * MR * kc, x, rows - j * MR, alpha, beta, c + j * MR * ldc, ldc);
 }
 
+/// `count` panels (<= 4) times `cols` columns of B (<= 4; both constants at each call site):
+/// count x cols accumulator chains, each panel's A values loaded once per k step for all the
+/// columns. Chain (q, j) is the tile's row chains for column j, in the tile's order.
+static inline __attribute__((always_inline)) TARGET
+void panel_columns_group(const int count, const int cols, long kc, const float *pa, const float *pb, long ldb,
+                         long rows, float alpha, float beta, float *c, long ldc) {
+    const __mmask16 lanes = (__mmask16)((1u << MR) - 1);
+    const long panelFloats = MR * kc;
+    __m512 acc[4][4];
+#pragma unroll
+    for (int q = 0; q < 4; q++)
+#pragma unroll
+        for (int j = 0; j < 4; j++) if (q < count && j < cols) acc[q][j] = _mm512_setzero_ps();
+    for (long p = 0; p < kc; p++) {
+        __m512 a[4];
+#pragma unroll
+        for (int q = 0; q < 4; q++) if (q < count) a[q] = _mm512_maskz_loadu_ps(lanes, pa + q * panelFloats + p * MR);
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            if (j < cols) {
+                const __m512 x = _mm512_set1_ps(pb[p * ldb + j]);
+#pragma unroll
+                for (int q = 0; q < 4; q++) if (q < count) acc[q][j] = _mm512_fmadd_ps(x, a[q], acc[q][j]);
+            }
+        }
+    }
+#pragma unroll
+    for (int q = 0; q < 4; q++) {
+        if (q < count) {
+            const long row = q * MR;
+#pragma unroll
+            for (int j = 0; j < 4; j++)
+                if (j < cols) store_column(acc[q][j], rows - row < MR ? rows - row : MR, alpha, beta, c + row * ldc + j, ldc);
+        }
+    }
+}
+
+#define COLUMN_CASES(COUNT) \
+    switch (cols) { \
+    case 4: panel_columns_group(COUNT, 4, kc, pa, pb, ldb, rows, alpha, beta, c, ldc); break; \
+    case 3: panel_columns_group(COUNT, 3, kc, pa, pb, ldb, rows, alpha, beta, c, ldc); break; \
+    case 2: panel_columns_group(COUNT, 2, kc, pa, pb, ldb, rows, alpha, beta, c, ldc); break; \
+    default: panel_columns_group(COUNT, 1, kc, pa, pb, ldb, rows, alpha, beta, c, ldc); break; \
+    }
+
+/// imgvec_panels_times_columns_fn: four panels at a time, four columns at a time.
+TARGET static void panels_times_columns_avx512(long panels, long kc, const float *pa, const float *pb, long ldb,
+                                               int columns, long rows, float alpha, float beta, float *c, long ldc) {
+    for (int j0 = 0; j0 < columns; j0 += 4) {
+        const int cols = columns - j0 < 4 ? columns - j0 : 4;
+        for (long q0 = 0; q0 < panels; q0 += 4) {
+            const long group = panels - q0 < 4 ? panels - q0 : 4;
+            const float *groupA = pa + q0 * MR * kc;
+            const float *groupB = pb + j0;
+            float *groupC = c + q0 * MR * ldc + j0;
+            const long groupRows = rows - q0 * MR;
+            {
+                const float *pa = groupA, *pb = groupB;
+                float *c = groupC;
+                const long rows = groupRows;
+                switch (group) {
+                case 4: COLUMN_CASES(4) break;
+                case 3: COLUMN_CASES(3) break;
+                case 2: COLUMN_CASES(2) break;
+                default: COLUMN_CASES(1) break;
+                }
+            }
+        }
+    }
+}
+
 /// `count` full panels (a constant at each call site) of one row times packed B: 2 * count
 /// accumulator chains sharing each broadcast of x[p] (see imgvec_row_times_panels_fn).
 static inline __attribute__((always_inline)) TARGET
@@ -322,6 +393,7 @@ static const imgvec_kernel_desc desc = {
     IMGVEC_AVX512_KC, IMGVEC_AVX512_MC, IMGVEC_AVX512_NC,
     tile_avx512, row_times_matrix_avx512, matrix_times_vector_avx512, tile_prefetch_avx512, tile_store_avx512,
     panels_times_vector_avx512, tile_offsets_avx512, row_times_panels_avx512, tile_gathered_a_avx512,
+    panels_times_columns_avx512,
 };
 
 const imgvec_kernel_desc *imgvec_kernel_avx512(void) { return &desc; }

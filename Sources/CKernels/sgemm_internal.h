@@ -79,6 +79,13 @@ typedef void (*imgvec_tile_gathered_a_fn)(long kc, const float *a, const long *o
                                           long ldbPanel, float *c, long ldc, int mr, int nr, float beta,
                                           const float *prefetch, long lines);
 
+/// imgvec_panels_times_vector_fn for `columns` columns of B at once (a last panel narrower than
+/// NR): column j's values at pb[p * ldb + j], its C column at c + j. Each panel's A values are
+/// loaded once per k step for all the columns; every column is the tile's multiply-adds in the
+/// tile's order, so the result equals the tile path's bit for bit.
+typedef void (*imgvec_panels_times_columns_fn)(long panels, long kc, const float *pa, const float *pb, long ldb,
+                                               int columns, long rows, float alpha, float beta, float *c, long ldc);
+
 /// A micro-kernel and the blocking that suits it.
 typedef struct imgvec_kernel_desc {
     imgvec_sgemm_kernel id;
@@ -93,6 +100,7 @@ typedef struct imgvec_kernel_desc {
     imgvec_tile_offsets_fn tile_offsets;                 // NULL: no direct convolution
     imgvec_row_times_panels_fn row_times_panels;         // NULL: a single row goes through the tiles
     imgvec_tile_gathered_a_fn tile_gathered_a;           // NULL: no gathered-A convolution
+    imgvec_panels_times_columns_fn panels_times_columns; // NULL: a narrow last panel goes through a tile
 } imgvec_kernel_desc;
 
 struct imgvec_packed_b {

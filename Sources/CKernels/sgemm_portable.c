@@ -45,7 +45,8 @@ static const imgvec_kernel_desc desc = {
     IMGVEC_SGEMM_KERNEL_PORTABLE, MR, NR, NR / 2,
     256, 128, 4096,
     tile_portable, row_times_matrix_portable, matrix_times_vector_portable,
-    0, 0, 0, 0, 0, 0,   // no prefetching tile, fused store, panel-times-vector, direct-convolution, row or gathered-A kernel
+    0, 0, 0, 0, 0, 0, 0,   // no prefetching tile, fused store, panel-times-vector, direct-convolution, row,
+                           // gathered-A or panels-times-columns kernel
 };
 
 const imgvec_kernel_desc *imgvec_kernel_portable(void) { return &desc; }

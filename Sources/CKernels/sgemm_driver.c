@@ -139,8 +139,12 @@ static long balanced_tile_rows(long mr, long mc) {
 /// 12 vector multiply-adds per k step on its 4 or 5 columns, the column kernel 4 or 5, each
 /// panel's A values loaded once for all of them. One-layer harness, one thread, warm:
 /// 112 x 672 by 672 x 196 275 -> 263 us (x 192 columns: 249), 256 x 1024 by 1024 x 196 950 ->
-/// 910 us. Whole models at batch 1 on one thread, fastest of 6-8 alternating rounds:
-/// EfficientNet-B0 -0.8%, resnet50 -0.9%, MobileNetV3 and ViT-B/16 within noise.
+/// 910 us. The same for a few columns past a half panel, after a half-width tile (a 7x7
+/// plane's 49 = 32 + 16 + 1, where the 17 columns took a full tile): 84 x 960 by 960 x 49 (one
+/// of two threads' rows of MobileNetV3's 960 -> 160) 96 -> 76 us, 96 x 1152 by 1152 x 49 127 ->
+/// 104 us. Whole models, fastest / median of 8 alternating rounds: b1 t1 EfficientNet-B0
+/// -1.2% / -1.3%, MobileNetV3 -1.1% / -0.4%; b1 t2 MobileNetV3 -1.5% / -2.9%, EfficientNet-B0
+/// -1.2% / -0.7%; resnet50 and ViT-B/16 within noise.
 /// `IMGVEC_NARROW_PANELS=0` turns it off (for comparisons); read once.
 static int narrow_panels_enabled(void) {
     static _Atomic int state = -1;
@@ -339,13 +343,23 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                     // memory for every row.
                     const int prefetchRows = panelwiseB && !transB && jr + nr < nc && d->tile_prefetch
                         && kc * ldb >= PREFETCH_ROWS_MIN_SPAN && mc >= PREFETCH_ROWS_MIN_TILES * mr;
-                    if (narrowPanels && width <= NARROW_PANEL_MAX_COLUMNS && tileRows == mr) {
-                        d->panels_times_columns((mc + mr - 1) / mr, kc, blockA, panelB, panelStride, width, mc, alpha,
-                                                blockBeta, cColumn, ldc);
-                        if (epilogue && lastK) imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic, mc, jc + jr, width);
-                        continue;
+                    // A last panel of at most NARROW_PANEL_MAX_COLUMNS columns, or that many past a
+                    // half panel (49 = 32 + 16 + 1: a 7x7 plane): those columns through the
+                    // panels-times-columns kernel, the half panel before them as half-width tiles.
+                    int tileWidth = width;
+                    if (narrowPanels && tileRows == mr && width < nr) {
+                        const int half = (int)d->half_nr;
+                        const int from = width <= NARROW_PANEL_MAX_COLUMNS ? 0
+                            : half && width > half && width - half <= NARROW_PANEL_MAX_COLUMNS ? half : -1;
+                        if (from >= 0) {
+                            d->panels_times_columns((mc + mr - 1) / mr, kc, blockA, panelB + from, panelStride, width - from,
+                                                    mc, alpha, blockBeta, cColumn + from, ldc);
+                            if (epilogue && lastK)
+                                imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic, mc, jc + jr + from, width - from);
+                            tileWidth = from;
+                        }
                     }
-                    for (long ir = 0, t = 0; ir < mc; ir += tileRows, t++) {
+                    for (long ir = 0, t = 0; tileWidth > 0 && ir < mc; ir += tileRows, t++) {
                         const int rows = (int)imgvec_min(tileRows, mc - ir);
                         const float *panelA = blockA + t * mr * kc;
                         // What this tile prefetches: the next A panel, or its share of the next B panel
@@ -366,18 +380,18 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                         if (fuseStore && lastK) {
                             const imgvec_tile_store store = tile_store_at(epilogue, ic + ir, jc + jr, fuseLo, fuseHi);
                             d->tile_store(kc, panelA, panelB, panelStride, cColumn + ir * ldc, ldc,
-                                          rows, width, alpha, blockBeta, prefetch, lines, stride, &store);
+                                          rows, tileWidth, alpha, blockBeta, prefetch, lines, stride, &store);
                             continue;
                         }
                         if (prefetch) {
                             d->tile_prefetch(kc, panelA, panelB, panelStride, cColumn + ir * ldc, ldc,
-                                             rows, width, alpha, blockBeta, prefetch, lines, stride);
+                                             rows, tileWidth, alpha, blockBeta, prefetch, lines, stride);
                         } else {
                             d->tile(kc, panelA, panelB, panelStride, cColumn + ir * ldc, ldc,
-                                    rows, width, alpha, blockBeta);
+                                    rows, tileWidth, alpha, blockBeta);
                         }
                         if (epilogue && lastK)
-                            imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic + ir, rows, jc + jr, width);
+                            imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic + ir, rows, jc + jr, tileWidth);
                     }
                 }
             }

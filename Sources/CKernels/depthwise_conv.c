@@ -16,7 +16,7 @@
 // The last two are compiled for AVX-512, AVX2+FMA (per-function target attributes, so the library
 // runs on any x86-64) and portable C; the CPU is asked once (cpu_features.c).
 #include "CKernels.h"
-#include <stdatomic.h>
+#include "env_switch.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,12 +284,7 @@ int imgvec_depthwise_uses_rows(imgvec_sgemm_kernel isa, const imgvec_depthwise_s
 #if defined(__x86_64__)
     // IMGVEC_DEPTHWISE_ROWS=0 turns the path off (for comparisons); read once.
     static _Atomic int switch_state = -1;
-    int enabled = atomic_load_explicit(&switch_state, memory_order_relaxed);
-    if (enabled < 0) {
-        const char *flag = getenv("IMGVEC_DEPTHWISE_ROWS");
-        enabled = !(flag && strcmp(flag, "0") == 0);
-        atomic_store_explicit(&switch_state, enabled, memory_order_relaxed);
-    }
+    const int enabled = imgvec_switch_enabled("IMGVEC_DEPTHWISE_ROWS", &switch_state);
     if (isa == IMGVEC_SGEMM_KERNEL_AUTO) isa = imgvec_sgemm_active_kernel();
     return enabled && isa == IMGVEC_SGEMM_KERNEL_AVX512 && imgvec_sgemm_kernel_available(isa) && dw_shape_valid(s)
         && dw_avx512_has_rows(s)

@@ -6,9 +6,8 @@
 //         for jr in nc step NR:     one B panel (kc x NR) reused by every ir    -> L1
 //           for ir in mc step MR:   micro-kernel on an MR x NR tile of C
 #include "sgemm_pack.h"
-#include <stdatomic.h>
+#include "env_switch.h"
 #include <stdlib.h>
-#include <string.h>
 
 struct imgvec_packed_a {
     const imgvec_kernel_desc *kernel;
@@ -148,13 +147,7 @@ static long balanced_tile_rows(long mr, long mc) {
 /// `IMGVEC_NARROW_PANELS=0` turns it off (for comparisons); read once.
 static int narrow_panels_enabled(void) {
     static _Atomic int state = -1;
-    int enabled = atomic_load_explicit(&state, memory_order_relaxed);
-    if (enabled < 0) {
-        const char *flag = getenv("IMGVEC_NARROW_PANELS");
-        enabled = !(flag && strcmp(flag, "0") == 0);
-        atomic_store_explicit(&state, enabled, memory_order_relaxed);
-    }
-    return enabled;
+    return imgvec_switch_enabled("IMGVEC_NARROW_PANELS", &state);
 }
 
 /// Row tiles up to which B is read in place instead of packed (see directB in sgemm_blocked).

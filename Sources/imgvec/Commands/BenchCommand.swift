@@ -106,6 +106,10 @@ struct BenchCommand: ParsableCommand {
                         let nodeTotal = profileLines.reduce(0) { $0 + $1.milliseconds }
                         print(String(format: "  time by op type (profiled runs: median %.2f ms wall, %.2f ms in nodes):",
                                      profiled?.profiledMedianMilliseconds ?? 0, nodeTotal))
+                        if batch > 1 {
+                            // Session+BatchLanes: lanes are off while profiling, so every node is timed once.
+                            print("  (profiled runs take the whole batch op by op; the timed runs split it into batch lanes)")
+                        }
                         print(BenchSupport.formatProfile(profileLines))
                     }
                     if let nodeLines = profiled?.slowestNodes, !json {

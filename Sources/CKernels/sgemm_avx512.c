@@ -277,12 +277,13 @@ void panel_columns_group(const int count, const int cols, long kc, const float *
     }
 }
 
-#define COLUMN_CASES(COUNT) \
+/// panel_columns_group for `cols` (1-4) columns, a constant per case.
+#define COLUMN_CASES(COUNT, A, B, C, ROWS) \
     switch (cols) { \
-    case 4: panel_columns_group(COUNT, 4, kc, pa, pb, ldb, rows, alpha, beta, c, ldc); break; \
-    case 3: panel_columns_group(COUNT, 3, kc, pa, pb, ldb, rows, alpha, beta, c, ldc); break; \
-    case 2: panel_columns_group(COUNT, 2, kc, pa, pb, ldb, rows, alpha, beta, c, ldc); break; \
-    default: panel_columns_group(COUNT, 1, kc, pa, pb, ldb, rows, alpha, beta, c, ldc); break; \
+    case 4: panel_columns_group(COUNT, 4, kc, A, B, ldb, ROWS, alpha, beta, C, ldc); break; \
+    case 3: panel_columns_group(COUNT, 3, kc, A, B, ldb, ROWS, alpha, beta, C, ldc); break; \
+    case 2: panel_columns_group(COUNT, 2, kc, A, B, ldb, ROWS, alpha, beta, C, ldc); break; \
+    default: panel_columns_group(COUNT, 1, kc, A, B, ldb, ROWS, alpha, beta, C, ldc); break; \
     }
 
 /// imgvec_panels_times_columns_fn: four panels at a time, four columns at a time.
@@ -291,21 +292,14 @@ TARGET static void panels_times_columns_avx512(long panels, long kc, const float
     for (int j0 = 0; j0 < columns; j0 += 4) {
         const int cols = columns - j0 < 4 ? columns - j0 : 4;
         for (long q0 = 0; q0 < panels; q0 += 4) {
-            const long group = panels - q0 < 4 ? panels - q0 : 4;
-            const float *groupA = pa + q0 * MR * kc;
-            const float *groupB = pb + j0;
+            const float *groupA = pa + q0 * MR * kc, *groupB = pb + j0;
             float *groupC = c + q0 * MR * ldc + j0;
             const long groupRows = rows - q0 * MR;
-            {
-                const float *pa = groupA, *pb = groupB;
-                float *c = groupC;
-                const long rows = groupRows;
-                switch (group) {
-                case 4: COLUMN_CASES(4) break;
-                case 3: COLUMN_CASES(3) break;
-                case 2: COLUMN_CASES(2) break;
-                default: COLUMN_CASES(1) break;
-                }
+            switch (panels - q0 < 4 ? panels - q0 : 4) {
+            case 4: COLUMN_CASES(4, groupA, groupB, groupC, groupRows) break;
+            case 3: COLUMN_CASES(3, groupA, groupB, groupC, groupRows) break;
+            case 2: COLUMN_CASES(2, groupA, groupB, groupC, groupRows) break;
+            default: COLUMN_CASES(1, groupA, groupB, groupC, groupRows) break;
             }
         }
     }

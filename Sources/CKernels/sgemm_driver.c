@@ -150,6 +150,18 @@ static int narrow_panels_enabled(void) {
     return imgvec_switch_enabled("IMGVEC_NARROW_PANELS", &state);
 }
 
+/// `columns` narrow columns of a packed B panel (at `pb`, rows `ldb` apart) times the block of
+/// A's `mc` rows (MR-row panels at `blockA`) into C's rows `row`... and columns `column`... (`c`
+/// at C's origin), with the panels-times-columns kernel; then `epilogue` on them (NULL: none
+/// yet, a k block is still to come).
+static void narrow_columns(const imgvec_kernel_desc *d, long kc, const float *blockA, long mc, const float *pb,
+                           long ldb, long columns, float alpha, float beta, float *c, long ldc, long row, long column,
+                           const imgvec_sgemm_epilogue *epilogue) {
+    d->panels_times_columns((mc + d->mr - 1) / d->mr, kc, blockA, pb, ldb, (int)columns, mc, alpha, beta,
+                            c + row * ldc + column, ldc);
+    if (epilogue) imgvec_sgemm_apply_epilogue(epilogue, c, ldc, row, mc, column, columns);
+}
+
 /// Row tiles up to which B is read in place instead of packed (see directB in sgemm_blocked).
 #define DIRECT_B_MAX_TILES 2
 /// And floats of a block of B (kc x nc) up to which it is read in place for any number of tiles.
@@ -279,13 +291,9 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                                 imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic + ir, rows, jc + jr, width);
                         }
                     }
-                    if (narrowLast) {
-                        d->panels_times_columns((mc + mr - 1) / mr, kc, blockA, bufferB + sweptColumns * kc,
-                                                imgvec_panel_width(d, lastWidth), (int)lastWidth, mc, alpha, blockBeta,
-                                                c + ic * ldc + jc + sweptColumns, ldc);
-                        if (epilogue && lastK)
-                            imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic, mc, jc + sweptColumns, lastWidth);
-                    }
+                    if (narrowLast)
+                        narrow_columns(d, kc, blockA, mc, bufferB + sweptColumns * kc, imgvec_panel_width(d, lastWidth),
+                                       lastWidth, alpha, blockBeta, c, ldc, ic, jc + sweptColumns, lastK ? epilogue : NULL);
                     continue;
                 }
                 for (long jr = 0; jr < nc; jr += nr) {
@@ -345,10 +353,8 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                         const int from = width <= NARROW_PANEL_MAX_COLUMNS ? 0
                             : half && width > half && width - half <= NARROW_PANEL_MAX_COLUMNS ? half : -1;
                         if (from >= 0) {
-                            d->panels_times_columns((mc + mr - 1) / mr, kc, blockA, panelB + from, panelStride, width - from,
-                                                    mc, alpha, blockBeta, cColumn + from, ldc);
-                            if (epilogue && lastK)
-                                imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic, mc, jc + jr + from, width - from);
+                            narrow_columns(d, kc, blockA, mc, panelB + from, panelStride, width - from, alpha, blockBeta,
+                                           c, ldc, ic, jc + jr + from, lastK ? epilogue : NULL);
                             tileWidth = from;
                         }
                     }

@@ -22,23 +22,11 @@ import TestSupport
         for kernel in GEMM.Kernel.allCases where kernel.isAvailable {
             let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k, kernel: kernel) }
             let first = packed.rowAlignment
-            /// C (m x columns, rows from `first`) for B `source` (`columns` wide).
-            func product(_ source: [Float], columns: Int) -> [Float] {
-                var c = [Float](repeating: .nan, count: m * columns)
-                rowBias.withUnsafeBufferPointer { bias in
-                    residual.withUnsafeBufferPointer { skip in
-                        c.withUnsafeMutableBufferPointer { out in
-                            let epilogue = GEMMEpilogue(activation: .relu, residual: skip.baseAddress! + first * wide,
-                                                        residualStride: wide, rowBias: bias.baseAddress!,
-                                                        residualBeforeActivation: true)
-                            GEMM.multiply(packedA: packed, rows: first..<m, n: columns, b: source, ldb: columns,
-                                          c: out.baseAddress! + first * columns, ldc: columns, epilogue: epilogue)
-                        }
-                    }
-                }
-                return c
-            }
-            let narrow = product(narrowB, columns: n), full = product(b, columns: wide)
+            // The same residual (rows `wide` apart) for both; only B's width differs.
+            let narrow = reluSkipProduct(packed, first: first, m: m, b: narrowB, columns: n, rowBias: rowBias,
+                                         residual: residual, residualStride: wide)
+            let full = reluSkipProduct(packed, first: first, m: m, b: b, columns: wide, rowBias: rowBias,
+                                       residual: residual, residualStride: wide)
             var differing = 0
             for i in first..<m {
                 for j in 0..<n where narrow[i * n + j].bitPattern != full[i * wide + j].bitPattern { differing += 1 }

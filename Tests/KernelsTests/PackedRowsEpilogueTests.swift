@@ -15,18 +15,8 @@ import TestSupport
         for kernel in GEMM.Kernel.allCases where kernel.isAvailable {
             let packed = a.withUnsafeBufferPointer { PackedMatrix(rows: m, columns: k, a: $0.baseAddress!, lda: k, kernel: kernel) }
             let first = packed.rowAlignment   // a block that does not start at row 0
-            var c = [Float](repeating: .nan, count: m * n)
-            rowBias.withUnsafeBufferPointer { bias in
-                residual.withUnsafeBufferPointer { skip in
-                    c.withUnsafeMutableBufferPointer { out in
-                        let epilogue = GEMMEpilogue(activation: .relu, residual: skip.baseAddress! + first * n,
-                                                    residualStride: n, rowBias: bias.baseAddress!,
-                                                    residualBeforeActivation: residualFirst)
-                        GEMM.multiply(packedA: packed, rows: first..<m, n: n, b: b, ldb: n,
-                                      c: out.baseAddress! + first * n, ldc: n, epilogue: epilogue)
-                    }
-                }
-            }
+            let c = reluSkipProduct(packed, first: first, m: m, b: b, columns: n, rowBias: rowBias, residual: residual,
+                                    residualStride: n, residualFirst: residualFirst)
             for i in first..<m {
                 for j in 0..<n {
                     var sum = Double(rowBias[i])

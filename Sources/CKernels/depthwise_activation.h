@@ -45,8 +45,13 @@ DW_VEC DW_NAME(activate)(const int kind, float a, float b, DW_VEC v) {
     case IMGVEC_DEPTHWISE_CLAMP: return DW_MIN(DW_MAX(v, DW_SPLAT(a)), DW_SPLAT(b));
     case IMGVEC_DEPTHWISE_HARD_SWISH: return v * DW_MIN(DW_MAX(v * (1.0f / 6.0f) + 0.5f, zero), one);
     case IMGVEC_DEPTHWISE_HARD_SIGMOID: return DW_MIN(DW_MAX(v * a + b, zero), one);
+#ifdef DW_VMATH
+    case IMGVEC_DEPTHWISE_SIGMOID: return (DW_VEC)sigmoid_v((vf)v);
+    case IMGVEC_DEPTHWISE_SILU: return (DW_VEC)(a == 1.0f ? silu_v((vf)v) : quick_gelu_v((vf)v, splat(a)));
+#else
     case IMGVEC_DEPTHWISE_SIGMOID: return DW_NAME(reciprocal)(one + DW_NAME(exp)(-v));
     case IMGVEC_DEPTHWISE_SILU: return v * DW_NAME(reciprocal)(one + DW_NAME(exp)(v * -a));
+#endif
     default: return v;
     }
 }

@@ -47,10 +47,19 @@ typedef struct dw_blocked_layout {
 #define DW_IHI_LANES 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
 typedef float dw_v16 __attribute__((vector_size(64)));
 typedef int dw_i16 __attribute__((vector_size(64)));
+// Sigmoid and SiLU as the vector-math library computes them (vscalefps for 2^n, no clamps in
+// range): the same bits as the convolutions' fused SiLU, and fewer operations than the portable exp.
+#define IMGVEC_VMATH_WIDTH 16
+#define IMGVEC_VMATH_ISA 512
+#define IMGVEC_VMATH_TARGET DW_TARGET
+#define IMGVEC_VMATH_HAS_FMA 1
+#include "vmath_functions.h"
+#define DW_VMATH 1
 #include "depthwise_activation.h"
 #include "depthwise_body.h"
 #include "depthwise_blocked_body.h"
 #include "depthwise_rows_body.h"
+#undef DW_VMATH
 #undef DW_IVEC
 #undef DW_TRANSPOSE
 #undef DW_RCP_ESTIMATE

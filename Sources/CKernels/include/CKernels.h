@@ -93,7 +93,7 @@ int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long
 /// The row granularity of a packed A (the micro-kernel's MR).
 long imgvec_sgemm_packed_a_alignment(const imgvec_packed_a *packed);
 
-/// Pointwise float functions (imgvec_vmath). Accuracy: about 1e-7 relative (never worse
+/// Pointwise float functions (imgvec_vmath). Accuracy: about 2e-7 relative (never worse
 /// than 2e-6) where the result is a normal float, exact limits at ±infinity, NaN propagates.
 typedef enum imgvec_vmath_function {
     IMGVEC_VMATH_EXP = 0,

@@ -80,6 +80,16 @@ static IMGVEC_VMATH_TARGET void imgvec_vmath_run(imgvec_vmath_function function,
         }                                                                                  \
     }
 
+/// Rows of C: += row bias (if any), then activation BODY; no column bias, no residual.
+#define IMGVEC_ROW_BIAS_LOOP(BODY)                                                          \
+    for (long i = row0; i < row0 + rows; i++) {                                            \
+        float *row = c + i * ldc;                                                          \
+        const vf rowBias = splat(e->row_bias ? e->row_bias[i] : 0.0f);                     \
+        long j = col0;                                                                     \
+        for (; j + W <= end; j += W) { vf v = load(row + j) + rowBias; store(row + j, BODY); } \
+        if (j < end) { vf v = load_first(row + j, end - j) + rowBias; store_first(row + j, BODY, end - j); } \
+    }
+
 /// The convolution's common case, kept free of per-vector tests: a bias per row, then a
 /// clamp (Relu, Clip) or nothing; no column bias, no residual.
 static IMGVEC_VMATH_TARGET void imgvec_epilogue_row_bias_clamp(const imgvec_sgemm_epilogue *e, float *c, long ldc,
@@ -109,6 +119,19 @@ static IMGVEC_VMATH_TARGET void imgvec_epilogue_run(const imgvec_sgemm_epilogue 
             if (!e->row_bias) return;
             imgvec_epilogue_row_bias_clamp(e, c, ldc, row0, rows, col0, cols, splat(-__builtin_inff()), splat(__builtin_inff()));
             return;
+        }
+    }
+    if (!e->bias && !e->residual) {
+        // A convolution's epilogue (a bias per row, then the activation), tile by tile: the
+        // loop without the per-vector tests for a column bias and a residual. EfficientNet-B0's
+        // 16 -> 96 expansion with SiLU at 112x112 (one-layer harness, 3 alternating runs): 729
+        // -> 719 us.
+        switch (e->activation) {
+        case IMGVEC_VMATH_SILU: IMGVEC_ROW_BIAS_LOOP(silu_v(v)) return;
+        case IMGVEC_VMATH_HARDSWISH: IMGVEC_ROW_BIAS_LOOP(hardswish_v(v)) return;
+        case IMGVEC_VMATH_SIGMOID: IMGVEC_ROW_BIAS_LOOP(sigmoid_v(v)) return;
+        case IMGVEC_VMATH_QUICK_GELU: IMGVEC_ROW_BIAS_LOOP(quick_gelu_v(v, A)) return;
+        default: break;
         }
     }
     switch (e->activation) {

@@ -79,7 +79,11 @@ void tile_rows(const int rows, const int wide, const int bounds, long kc, const 
         }
     }
     for (long p = 0; p < kc; p++) {
-        if (2 * p < pfLines) {
+        if (pfStride == 64) {
+            // pfStride 64: consecutive lines, spread evenly over the k loop (one per step at most).
+            const long line = p * pfLines / kc, previous = p ? (p - 1) * pfLines / kc : -1;
+            if (line != previous) _mm_prefetch(pf + 64 * line, _MM_HINT_T1);
+        } else if (2 * p < pfLines) {
             _mm_prefetch(pf + pfStride * p, _MM_HINT_T1);
             if (2 * p + 1 < pfLines) _mm_prefetch(pf + pfStride * p + 64, _MM_HINT_T1);
         }

@@ -10,10 +10,12 @@
 typedef void (*imgvec_tile_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c, long ldc,
                                int mr, int nr, float alpha, float beta);
 
-/// imgvec_tile_fn that also prefetches `lines` cache lines (64 bytes each) into L2, spread
-/// over the k loop, two per step: the pair of step p at prefetch + p * prefetch_stride bytes
-/// (128: a contiguous run, the next panel of a pre-packed B streaming in from memory; a row
-/// stride: the next panel's rows of a B packed panel by panel, in place in a large input).
+/// imgvec_tile_fn that also prefetches `lines` cache lines (64 bytes each) into L2 over the k
+/// loop: with prefetch_stride 64 (and lines <= kc), a contiguous run spread evenly, at most one
+/// line per step (the next panel of a pre-packed B streaming in from memory); otherwise two per
+/// step from the first, the pair of step p at prefetch + p * prefetch_stride bytes (128: a
+/// contiguous run, the next A panel; a row stride: the next panel's rows of a B packed panel by
+/// panel, in place in a large input).
 typedef void (*imgvec_tile_prefetch_fn)(long kc, const float *pa, const float *pb, long ldbPanel, float *c,
                                         long ldc, int mr, int nr, float alpha, float beta,
                                         const float *prefetch, long lines, long prefetch_stride);

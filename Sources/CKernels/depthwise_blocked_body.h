@@ -132,22 +132,22 @@ void DW_NAME(band_pixels)(const int taps, const float *band, long count, long ow
     }
 }
 
-/// Output rows [0, rows) of a band, DW_BLOCK_PIXELS columns of one row at a time, for a
-/// KH x KW kernel at column stride SW, undilated columns (all constants): the pixels of a
-/// run share their input vectors, so each is loaded once per kernel row and reused by up
-/// to KW / SW taps. A row's last partial run is redone ending at its last column (needs
-/// ow >= DW_BLOCK_PIXELS). `dilated_row` = dilation_height * band row floats.
+/// Output rows [0, rows) of a band, P columns of one row at a time, for a KH x KW kernel at
+/// column stride SW, undilated columns (all constants): the pixels of a run share their input
+/// vectors, so each is loaded once per kernel row and reused by up to KW / SW taps. A row's
+/// last partial run is redone ending at its last column (needs ow >= P). P is DW_BLOCK_PIXELS,
+/// or 7 for planes 7, 14, 28... wide (no run redone; a 7x7 plane is narrower than 8).
+/// `dilated_row` = dilation_height * band row floats.
 static inline __attribute__((always_inline)) DW_TARGET
-void DW_NAME(band_rows)(const int KH, const int KW, const int SW, const float *band, long rows, long ow,
+void DW_NAME(band_rows)(const int P, const int KH, const int KW, const int SW, const float *band, long rows, long ow,
                         long band_step, long dilated_row, const float *weights, const float *bias, float *out) {
-    enum { P = DW_BLOCK_PIXELS };
     const DW_VEC vbias = DW_NAME(load)(bias);
     for (long oy = 0; oy < rows; oy++) {
         const float *row = band + oy * band_step;
         float *target = out + oy * ow * DW_LANES;
         for (long start = 0; start < ow; start += P) {
             const long ox = start + P <= ow ? start : ow - P;
-            DW_VEC acc[P];
+            DW_VEC acc[DW_BLOCK_PIXELS];
 #pragma unroll
             for (int p = 0; p < P; p++) acc[p] = vbias;
 #pragma unroll
@@ -166,9 +166,13 @@ void DW_NAME(band_rows)(const int KH, const int KW, const int SW, const float *b
     }
 }
 
+/// The run width band_rows takes for an output `ow` wide (see there).
+static inline int DW_NAME(band_run)(long ow) { return ow % 7 == 0 ? 7 : DW_BLOCK_PIXELS; }
+
 /// Whether band_rows has an instance for this shape (see DW_BAND_ROWS_CASES).
 static inline int DW_NAME(has_band_rows)(const imgvec_depthwise_shape *s) {
-    return s->dilation_width == 1 && s->output_width >= DW_BLOCK_PIXELS && s->kernel_height == s->kernel_width
+    return s->dilation_width == 1 && s->output_width >= DW_NAME(band_run)(s->output_width)
+        && s->kernel_height == s->kernel_width
         && (s->kernel_width == 3 || s->kernel_width == 5) && (s->stride_width == 1 || s->stride_width == 2);
 }
 
@@ -235,11 +239,14 @@ void DW_NAME(block)(const imgvec_depthwise_shape *s, const dw_blocked_layout *l,
         DW_NAME(gather_band)(s, x, chans, oy * s->stride_height, input_rows, l->width, table, zero || multiband, band);
         const long count = rows * ow;
         const long dilated_row = s->dilation_height * row_step;
-#define DW_ROWS(K, S) DW_NAME(band_rows)(K, K, S, band, rows, ow, band_step, dilated_row, weights, vbias, out)
+#define DW_ROWS(P, K, S) DW_NAME(band_rows)(P, K, K, S, band, rows, ow, band_step, dilated_row, weights, vbias, out)
+#define DW_ROWS_KS(P) \
+            if (kw == 3) { if (s->stride_width == 1) DW_ROWS(P, 3, 1); else DW_ROWS(P, 3, 2); } \
+            else { if (s->stride_width == 1) DW_ROWS(P, 5, 1); else DW_ROWS(P, 5, 2); }
         if (by_rows) {
-            if (kw == 3) { if (s->stride_width == 1) DW_ROWS(3, 1); else DW_ROWS(3, 2); }
-            else { if (s->stride_width == 1) DW_ROWS(5, 1); else DW_ROWS(5, 2); }
+            if (DW_NAME(band_run)(ow) == 7) { DW_ROWS_KS(7) } else { DW_ROWS_KS(DW_BLOCK_PIXELS) }
         }
+#undef DW_ROWS_KS
 #undef DW_ROWS
         else if (taps == 9)
             DW_NAME(band_pixels)(9, band, count, ow, pixel_step, band_step, offsets, weights, vbias, out);

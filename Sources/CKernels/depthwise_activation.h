@@ -1,8 +1,9 @@
 // The activations fused into the depthwise kernels' epilogue, on one vector, written once
 // with vector extensions and instantiated per instruction set by depthwise_conv.c (needs
 // DW_VEC, DW_IVEC (same-size int vector), DW_SPLAT, DW_MIN, DW_MAX, DW_TARGET, DW_NAME).
-// Not a public header. exp is a small self-contained one (|relative error| < 2e-7 on the
-// clamped range), so the kernels do not depend on the vector-math library.
+// Not a public header. With DW_VMATH defined (the AVX-512 instance, after vmath_functions.h),
+// sigmoid and SiLU are the vector-math library's, as the convolutions' epilogues compute them;
+// elsewhere exp is a small self-contained one (|relative error| < 2e-7 on the clamped range).
 
 /// e^x for x clamped to [-87, 88] (results stay normal): 2^n * p(r), r = x - n ln2.
 static inline __attribute__((always_inline)) DW_TARGET

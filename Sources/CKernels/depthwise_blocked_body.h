@@ -232,7 +232,7 @@ void DW_NAME(block)(const imgvec_depthwise_shape *s, const dw_blocked_layout *l,
     const long out_plane = s->output_height * ow, pixel_step = s->stride_width * DW_LANES;
     const long band_step = s->stride_height * row_step;
     const int multiband = row_end - row_begin > l->band_rows;
-    const int by_rows = DW_NAME(has_band_rows)(s);
+    const int by_rows = DW_NAME(has_band_rows)(s), run = DW_NAME(band_run)(ow);
     for (long oy = row_begin; oy < row_end; oy += l->band_rows) {
         const long rows = row_end - oy < l->band_rows ? row_end - oy : l->band_rows;
         const long input_rows = (rows - 1) * s->stride_height + (s->kernel_height - 1) * s->dilation_height + 1;
@@ -244,7 +244,7 @@ void DW_NAME(block)(const imgvec_depthwise_shape *s, const dw_blocked_layout *l,
             if (kw == 3) { if (s->stride_width == 1) DW_ROWS(P, 3, 1); else DW_ROWS(P, 3, 2); } \
             else { if (s->stride_width == 1) DW_ROWS(P, 5, 1); else DW_ROWS(P, 5, 2); }
         if (by_rows) {
-            if (DW_NAME(band_run)(ow) == 7) { DW_ROWS_KS(7) } else { DW_ROWS_KS(DW_BLOCK_PIXELS) }
+            if (run == 7) { DW_ROWS_KS(7) } else { DW_ROWS_KS(DW_BLOCK_PIXELS) }
         }
 #undef DW_ROWS_KS
 #undef DW_ROWS

@@ -78,11 +78,18 @@ void tile_rows(const int rows, const int wide, const int bounds, long kc, const 
             if (wide) _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T1);
         }
     }
+    // pfStride 64: consecutive lines spread evenly over the k loop, line floor(p * pfLines / kc)
+    // at step p when it is a new one (pfLines <= kc: one per step at most), tracked by a running
+    // remainder instead of a division per step.
+    const int spread = pfStride == 64 && pfLines > 0;
+    long spreadLine = 0, spreadRemainder = 0;
+    if (spread) _mm_prefetch(pf, _MM_HINT_T1);
     for (long p = 0; p < kc; p++) {
-        if (pfStride == 64) {
-            // pfStride 64: consecutive lines, spread evenly over the k loop (one per step at most).
-            const long line = p * pfLines / kc, previous = p ? (p - 1) * pfLines / kc : -1;
-            if (line != previous) _mm_prefetch(pf + 64 * line, _MM_HINT_T1);
+        if (spread) {
+            if (p > 0 && (spreadRemainder += pfLines) >= kc) {
+                spreadRemainder -= kc;
+                _mm_prefetch(pf + 64 * ++spreadLine, _MM_HINT_T1);
+            }
         } else if (2 * p < pfLines) {
             _mm_prefetch(pf + pfStride * p, _MM_HINT_T1);
             if (2 * p + 1 < pfLines) _mm_prefetch(pf + pfStride * p + 64, _MM_HINT_T1);

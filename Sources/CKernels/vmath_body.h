@@ -96,13 +96,7 @@ static IMGVEC_VMATH_TARGET void imgvec_epilogue_row_bias_clamp(const imgvec_sgem
                                                                long row0, long rows, long col0, long cols,
                                                                vf lo, vf hi) {
     const long end = col0 + cols;
-    for (long i = row0; i < row0 + rows; i++) {
-        float *row = c + i * ldc;
-        const vf rowBias = splat(e->row_bias ? e->row_bias[i] : 0.0f);
-        long j = col0;
-        for (; j + W <= end; j += W) store(row + j, clamp(load(row + j) + rowBias, lo, hi));
-        if (j < end) store_first(row + j, clamp(load_first(row + j, end - j) + rowBias, lo, hi), end - j);
-    }
+    IMGVEC_ROW_BIAS_LOOP(clamp(v, lo, hi))
 }
 
 static IMGVEC_VMATH_TARGET void imgvec_epilogue_run(const imgvec_sgemm_epilogue *e, float *c, long ldc,

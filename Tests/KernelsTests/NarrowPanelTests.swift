@@ -4,11 +4,11 @@ import TestSupport
 
 /// A last panel of B of up to 8 columns (196 = 6 x 32 + 4, a 14x14 plane), or up to 8 past a
 /// half panel (49 = 32 + 16 + 1, a 7x7 plane), goes through the panels-times-columns kernel
-/// instead of a tile for those columns. Its columns must equal, bit for bit, the same columns computed inside full-width
-/// tiles (the same product with B widened to whole panels), through each way the driver
-/// reads B: in place (k = 700, 196 columns), packed panel by panel (700, 420), and the row
-/// sweep of a short k (20 and 100); with a row block not starting at row 0, several k blocks,
-/// and a fused epilogue (row bias, skip connection, Relu).
+/// instead of a tile for those columns. Its columns must equal, bit for bit, the same columns
+/// computed inside full-width tiles (the same product with B widened to whole panels), through
+/// each way the driver reads B: in place (k = 700, 196 columns), packed panel by panel (700,
+/// 420), and the row sweep of a short k (20 and 100); with a row block not starting at row 0,
+/// several k blocks, and a fused epilogue (row bias, skip connection, Relu).
 @Suite struct NarrowPanelTests {
     @Test(arguments: [(20, 37), (20, 71), (100, 196), (700, 196), (700, 420), (20, 8), (700, 49), (700, 56), (300, 113)])
     func narrowLastPanelMatchesFullTilesBitForBit(k: Int, n: Int) {

@@ -83,12 +83,13 @@ import TestSupport
     }
 
     /// B's rows scaled as it is read (squeeze-excitation's factors on a projection's input):
-    /// with one or two row tiles the kernel scales a copy of the packed weights instead and
-    /// reads B in place; with more it scales B as it packs it. Row blocks from row 0 and from
-    /// a later panel, one and two k blocks, a partial last panel of B, a fused SiLU.
+    /// where B is read in place the kernel scales the operand with fewer values, a copy of the
+    /// packed weights' block (rows up to B's 77 columns) or B as it packs it (all 96 rows).
+    /// Row blocks from row 0 and from a later panel, one and two k blocks, a partial last panel
+    /// of B, a fused SiLU.
     @Test(arguments: [20, 400])
     func scaledRowsOfBMatchNaive(k: Int) {
-        let total = 64, n = 77
+        let total = 96, n = 77
         var generator = SeededGenerator(seed: UInt64(k) + 31)
         let a = generator.floats(total * k), b = generator.floats(k * n), scale = generator.floats(k)
         let rowBias = generator.floats(total)

@@ -35,6 +35,13 @@ struct WinogradTiling: Equatable {
 
     /// Tiles of the largest block.
     var tilesPerBlock: Int { rowsPerBlock * tilesX }
+
+    /// The tile rows of block `block`: near-equal shares (14 rows in 4 blocks: 3, 4, 3, 4, so
+    /// that two threads get 7 each, not 8 and 6).
+    func rows(ofBlock block: Int) -> Range<Int> {
+        (rows * block / count)..<(rows * (block + 1) / count)
+    }
+
     /// Row stride of the transformed input and products, with room for the transforms' overrun
     /// past the last tile row (its vectors of up to 16 tiles).
     var leadingDimension: Int { (tilesPerBlock - tilesX + (tilesX + 15) / 16 * 16 + 15) / 16 * 16 }
@@ -95,7 +102,7 @@ extension ConvolutionRun {
         /// (a channel sub-range only at batch 1, where channels are consecutive planes).
         let transformInput = { (block: Int, channels: Range<Int>, v: UnsafeMutablePointer<Float>,
                                 transform: UnsafeMutablePointer<Float>) in
-            let first = block * tiling.rowsPerBlock, rowCount = min(tiling.rowsPerBlock, tiling.rows - first)
+            let blockRows = tiling.rows(ofBlock: block), first = blockRows.lowerBound, rowCount = blockRows.count
             var part = shape
             part.channels = channels.count
             imgvec_winograd_input(IMGVEC_SGEMM_KERNEL_AUTO, &part, input + channels.lowerBound * inputPlane, first, rowCount,
@@ -104,7 +111,7 @@ extension ConvolutionRun {
         /// The 36 GEMMs of block `block` for output channels `channels`, then the output
         /// transform (bias and clamp fused) and any other activation.
         let multiply = { (block: Int, channels: Range<Int>, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) in
-            let first = block * tiling.rowsPerBlock, rowCount = min(tiling.rowsPerBlock, tiling.rows - first)
+            let blockRows = tiling.rows(ofBlock: block), first = blockRows.lowerBound, rowCount = blockRows.count
             var shape = shape
             let n = rowCount * tiling.tilesX
             for position in 0..<36 {

@@ -42,8 +42,10 @@ import TestSupport
     }
 
     /// Per-image tiles (20x20), tiles across images (5x5, batch 3), row blocks on two threads and
-    /// the one-thread channel-lane path (7x7, 64 channels, batch 1).
-    @Test(arguments: [([1, 8, 20, 20], 6), ([3, 8, 5, 5], 6), ([1, 64, 7, 7], 96), ([2, 64, 7, 7], 96), ([1, 96, 14, 14], 112)])
+    /// the one-thread channel-lane path (7x7, 64 channels, batch 1), and the channel lanes on two
+    /// threads (128 outputs: four panels), which scale the input's channels in shares.
+    @Test(arguments: [([1, 8, 20, 20], 6), ([3, 8, 5, 5], 6), ([1, 64, 7, 7], 96), ([2, 64, 7, 7], 96), ([1, 96, 14, 14], 112),
+                      ([1, 64, 7, 7], 128)])
     func matchesTheUnfusedGraph(shape: [Int], outputs: Int) throws {
         let graph = Self.squeezeExcitation(channels: shape[1], outputs: outputs, scaleFirst: false, seed: 2)
         var generator = SeededGenerator(seed: 7)

@@ -56,8 +56,9 @@ extension ConvolutionRun {
             .assumingMemoryBound(to: Float.self)
         let unfolded: UnsafePointer<Float>
         if g.isPointwise, let inputScale {
-            // Squeeze-excitation's scale, each thread a share of the channels (serial, it was
-            // the largest part of a 7x7 projection's loss on two threads).
+            // Squeeze-excitation's scale, a share of the channels per thread. Done serially, it was
+            // the largest part of a 7x7 projection's loss on two threads (EfficientNet-B0's
+            // 1152 -> 192 at batch 1: 0.155 -> 0.144 ms).
             let scale = inputScale.channels(image: 0, from: 0), input = self.input
             let parts = min(context.threadPool.threadCount, depth)
             context.threadPool.parallelFor(parts) { part in

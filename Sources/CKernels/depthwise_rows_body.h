@@ -78,10 +78,8 @@ void dw_avx512_stride2_taps(const int V, const int KW, const int edge, const flo
 /// Output rows oy ... oy + R - 1 (R = 1...4), columns ox ... ox + 16 V - 1 (V = 1 or 2
 /// vectors, the last holding `count` columns) of one plane (`w`: its taps, each broadcast), for
 /// a KH x KW kernel at stride SW in both directions (all constants; KW = 3 or 5 at stride 2, 3
-/// at stride 1): every input row
-/// under the block is read once, its KW tap vectors feeding each output row it falls in, each
-/// weight broadcast serving V vectors.
-/// Clamped to [lo, hi] on the way out.
+/// at stride 1): every input row under the block is read once, its KW tap vectors feeding each
+/// output row it falls in, each broadcast tap serving V vectors. Clamped to [lo, hi] on the way out.
 static inline __attribute__((always_inline)) DW_TARGET
 void dw_avx512_rows_block(const int R, const int V, const int KH, const int KW, const int SW, const int edge,
                           const imgvec_depthwise_shape *s, const float *x, const __m512 *w, float bias, float lo,

@@ -166,9 +166,10 @@ FN vf exp_careful(vf x) {
 // The fast exp: n = round(x log2 e) by adding a rounding constant that also carries the
 // exponent bias 127 (so the low bits of t are n + 127), r = x - n ln 2 in two steps (Cody-Waite),
 // e^r = 1 + r P(r) with P of degree 4 (fitted for relative error 1.05e-7 on |r| <= ln2/2; with
-// float rounding exp is within 1.8e-7, SiLU and sigmoid 2.9e-7: a degree more, 2e-9, cost one
-// multiply-add of some 20 operations for 0.9e-7, 2.0e-7), times 2^n: one vscalefps on AVX-512 (exact overflow, underflow and
-// subnormal results), else the exponent bits (n + 127) << 23, right for n in [-126, 127].
+// float rounding exp is within 1.8e-7, SiLU and sigmoid 2.9e-7. Degree 5 (2e-9) gave 0.9e-7
+// and 2.0e-7 for one more multiply-add in some 20 operations), times 2^n: one vscalefps on
+// AVX-512 (exact overflow, underflow and subnormal results), else the exponent bits
+// (n + 127) << 23, right for n in [-126, 127].
 #define EXP_MAGIC 12583039.0f   // 1.5 * 2^23 + 127
 #define EXP_FAST_LIMIT 87.0f    // |x| <= this: 2^n is a normal float, so the bit form is right
 

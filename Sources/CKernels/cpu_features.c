@@ -58,3 +58,8 @@ long imgvec_sgemm_kernel_rows(imgvec_sgemm_kernel kernel) {
     const imgvec_kernel_desc *d = imgvec_kernel_for(kernel);
     return d ? d->mr : 0;
 }
+
+long imgvec_sgemm_kernel_depth(imgvec_sgemm_kernel kernel) {
+    const imgvec_kernel_desc *d = imgvec_kernel_for(kernel);
+    return d ? d->kc : 0;
+}

@@ -105,6 +105,38 @@ static imgvec_tile_store tile_store_at(const imgvec_sgemm_epilogue *e, long row,
     return store;
 }
 
+/// Whether `e`'s residual is C itself: a product written over its skip connection.
+static int residual_is_c(const imgvec_sgemm_epilogue *e, const float *c, long ldc) {
+    return e && e->residual && e->residual == c && e->ldr == ldc;
+}
+
+/// `e` for the block of C at (row, column), as the origin of its own coordinates: its row
+/// bias, column bias and residual advanced to there.
+static imgvec_sgemm_epilogue epilogue_at(const imgvec_sgemm_epilogue *e, long row, long column) {
+    imgvec_sgemm_epilogue block = *e;
+    if (block.row_bias) block.row_bias += row;
+    if (block.bias) block.bias += column;
+    if (block.residual) block.residual += row * block.ldr + column;
+    return block;
+}
+
+/// For a path that writes C before it applies the epilogue, where `e`'s residual is C itself
+/// (residual_is_c): `e` with the residual's first `rows` x `columns` copied to this thread's
+/// scratch slot 2 (in `storage`). NULL when the copy cannot be had.
+static const imgvec_sgemm_epilogue *detached_residual(const imgvec_sgemm_epilogue *e, long rows, long columns,
+                                                      imgvec_sgemm_epilogue *storage) {
+    float *copy = imgvec_thread_scratch(2, rows * columns);
+    if (!copy) return NULL;
+    for (long i = 0; i < rows; i++) {
+        const float *from = e->residual + i * e->ldr;
+        for (long j = 0; j < columns; j++) copy[i * columns + j] = from[j];
+    }
+    *storage = *e;
+    storage->residual = copy;
+    storage->ldr = columns;
+    return storage;
+}
+
 /// Rows per tile for an A block of `mc` rows packed per call: MR, unless that leaves a last
 /// tile of 1-3 rows, whose few accumulator chains leave the FMA units waiting on latency
 /// (a 1-row tile costs a third of a full one for a twelfth of its work). Then the rows are
@@ -154,12 +186,21 @@ static int narrow_panels_enabled(void) {
 /// A's `mc` rows (MR-row panels at `blockA`) into C's rows `row`... and columns `column`... (`c`
 /// at C's origin), with the panels-times-columns kernel; then `epilogue` on them (NULL: none
 /// yet, a k block is still to come).
-static void narrow_columns(const imgvec_kernel_desc *d, long kc, const float *blockA, long mc, const float *pb,
-                           long ldb, long columns, float alpha, float beta, float *c, long ldc, long row, long column,
-                           const imgvec_sgemm_epilogue *epilogue) {
-    d->panels_times_columns((mc + d->mr - 1) / d->mr, kc, blockA, pb, ldb, (int)columns, mc, alpha, beta,
-                            c + row * ldc + column, ldc);
-    if (epilogue) imgvec_sgemm_apply_epilogue(epilogue, c, ldc, row, mc, column, columns);
+static int narrow_columns(const imgvec_kernel_desc *d, long kc, const float *blockA, long mc, const float *pb,
+                          long ldb, long columns, float alpha, float beta, float *c, long ldc, long row, long column,
+                          const imgvec_sgemm_epilogue *epilogue) {
+    float *block = c + row * ldc + column;
+    imgvec_sgemm_epilogue shifted, detached;
+    const imgvec_sgemm_epilogue *e = NULL;
+    if (epilogue) {
+        // The column kernel writes C before the epilogue reads a residual that is C itself.
+        shifted = epilogue_at(epilogue, row, column);
+        e = &shifted;
+        if (residual_is_c(e, block, ldc) && !(e = detached_residual(e, mc, columns, &detached))) return -1;
+    }
+    d->panels_times_columns((mc + d->mr - 1) / d->mr, kc, blockA, pb, ldb, (int)columns, mc, alpha, beta, block, ldc);
+    if (e) imgvec_sgemm_apply_epilogue(e, block, ldc, 0, mc, 0, columns);
+    return 0;
 }
 
 /// Row tiles up to which B is read in place instead of packed (see directB in sgemm_blocked).
@@ -221,6 +262,13 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
     // cost as much as a third of the layer.
     float fuseLo = 0, fuseHi = 0;
     const int fuseStore = store_fuses(d, epilogue, &fuseLo, &fuseHi);
+    // A residual that is C itself is read by the fused store before it writes the same vector.
+    // Every other way of finishing a tile writes C first (a k block before the last, a tile
+    // whose epilogue is a pass after it): those read a copy of the residual.
+    imgvec_sgemm_epilogue detached;
+    if (residual_is_c(epilogue, c, ldc) && (kcMax < k || !fuseStore)
+        && !(epilogue = detached_residual(epilogue, m, n, &detached)))
+        return -1;
     for (long jc = 0; jc < n; jc += ncMax) {
         const long nc = imgvec_min(ncMax, n - jc);
         for (long pc = 0; pc < k; pc += kcMax) {
@@ -297,9 +345,10 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                                 imgvec_sgemm_apply_epilogue(epilogue, c, ldc, ic + ir, rows, jc + jr, width);
                         }
                     }
-                    if (narrowLast)
-                        narrow_columns(d, kc, blockA, mc, bufferB + sweptColumns * kc, imgvec_panel_width(d, lastWidth),
-                                       lastWidth, alpha, blockBeta, c, ldc, ic, jc + sweptColumns, lastK ? epilogue : NULL);
+                    if (narrowLast && narrow_columns(d, kc, blockA, mc, bufferB + sweptColumns * kc,
+                                                     imgvec_panel_width(d, lastWidth), lastWidth, alpha, blockBeta, c,
+                                                     ldc, ic, jc + sweptColumns, lastK ? epilogue : NULL) != 0)
+                        return -1;
                     continue;
                 }
                 for (long jr = 0; jr < nc; jr += nr) {
@@ -359,8 +408,9 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
                         const int from = width <= NARROW_PANEL_MAX_COLUMNS ? 0
                             : half && width > half && width - half <= NARROW_PANEL_MAX_COLUMNS ? half : -1;
                         if (from >= 0) {
-                            narrow_columns(d, kc, blockA, mc, panelB + from, panelStride, width - from, alpha, blockBeta,
-                                           c, ldc, ic, jc + jr + from, lastK ? epilogue : NULL);
+                            if (narrow_columns(d, kc, blockA, mc, panelB + from, panelStride, width - from, alpha,
+                                               blockBeta, c, ldc, ic, jc + jr + from, lastK ? epilogue : NULL) != 0)
+                                return -1;
                             tileWidth = from;
                         }
                     }
@@ -559,8 +609,12 @@ int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long
     if (!is_row_block(packed, row_begin, row_end)) return -1;
     const long m = row_end - row_begin;
     if (m <= 0 || n <= 0) return 0;
-    imgvec_sgemm_epilogue shifted;
+    imgvec_sgemm_epilogue shifted, detached;
     const imgvec_sgemm_epilogue *tileEpilogue = block_epilogue(epilogue, row_begin, &shifted);
+    // Both ways below write C before the epilogue reads a residual that is C itself.
+    if ((alpha == 0 || n == 1) && residual_is_c(tileEpilogue, c, ldc)
+        && !(tileEpilogue = detached_residual(tileEpilogue, m, n, &detached)))
+        return -1;
     if (alpha == 0) {
         scale_c(m, n, beta, c, ldc);
         imgvec_sgemm_apply_epilogue(tileEpilogue, c, ldc, 0, m, 0, n);
@@ -641,6 +695,11 @@ int imgvec_sgemm_packed_b(int transA, long m, float alpha, const float *a, long 
     }
     const imgvec_sgemm_epilogue *tileEpilogue = epilogue ? &shifted : NULL;
     float *block = c + column_begin;
+    imgvec_sgemm_epilogue detached;
+    // Both ways below write C before the epilogue reads a residual that is C itself.
+    if ((alpha == 0 || m == 1) && residual_is_c(tileEpilogue, block, ldc)
+        && !(tileEpilogue = detached_residual(tileEpilogue, m, n, &detached)))
+        return -1;
     if (alpha == 0) {
         scale_c(m, n, beta, block, ldc);
         imgvec_sgemm_apply_epilogue(tileEpilogue, block, ldc, 0, m, 0, n);
@@ -673,11 +732,16 @@ int imgvec_sgemm_packed_rows_direct(const imgvec_packed_a *packed, long row_begi
     const imgvec_kernel_desc *d = packed->kernel;
     const long m = row_end - row_begin, k = packed->k, mr = d->mr, nr = d->nr;
     if (m <= 0 || lines <= 0 || line_columns <= 0) return 0;
-    imgvec_sgemm_epilogue shifted;
+    imgvec_sgemm_epilogue shifted, detached;
     const imgvec_sgemm_epilogue *e = block_epilogue(epilogue, row_begin, &shifted);
     float fuseLo = 0, fuseHi = 0;
     const int fuseStore = store_fuses(d, e, &fuseLo, &fuseHi);
     const long paddedM = imgvec_round_up(packed->m, mr), kStep = imgvec_k_step(d, k), mcMax = d->mc;
+    // As in sgemm_blocked: only the fused store of a single k block reads a residual that is C
+    // itself before writing C there.
+    if (residual_is_c(e, c, ldc) && (kStep < k || !fuseStore)
+        && !(e = detached_residual(e, m, lines * line_columns, &detached)))
+        return -1;
     // The Goto loop nest with the packed B panel replaced by gathered rows: per k block, each
     // block of A's rows (in L2) sweeps every line, each tile reading its taps from the input.
     for (long pc = 0; pc < k; pc += kStep) {

@@ -102,8 +102,8 @@ void imgvec_pack_a(const imgvec_kernel_desc *d, int transA, const float *a, long
 }
 
 typedef struct thread_scratch {
-    float *buffer[2];
-    long capacity[2];
+    float *buffer[3];
+    long capacity[3];
 } thread_scratch;
 
 static pthread_key_t scratch_key;
@@ -111,8 +111,7 @@ static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 
 static void free_scratch(void *value) {
     thread_scratch *s = value;
-    free(s->buffer[0]);
-    free(s->buffer[1]);
+    for (int slot = 0; slot < 3; slot++) free(s->buffer[slot]);
     free(s);
 }
 

@@ -13,8 +13,8 @@ void imgvec_pack_b(const imgvec_kernel_desc *d, int transB, const float *b, long
 void imgvec_pack_a(const imgvec_kernel_desc *d, int transA, const float *a, long lda,
                    long ic, long mc, long pc, long kc, float *dst);
 
-/// This thread's 64-byte aligned scratch buffer `slot` (0 or 1) of at least `count`
-/// floats, or NULL when out of memory. Freed when the thread exits.
+/// This thread's 64-byte aligned scratch buffer `slot` (0: B's panels, 1: A's, 2: a residual's
+/// copy) of at least `count` floats, or NULL when out of memory. Freed when the thread exits.
 float *imgvec_thread_scratch(int slot, long count);
 
 static inline long imgvec_round_up(long value, long multiple) {

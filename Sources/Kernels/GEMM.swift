@@ -37,6 +37,9 @@ public enum GEMM {
         /// Rows of C per micro-kernel tile (0 when unavailable).
         public var rowTile: Int { imgvec_sgemm_kernel_rows(cValue) }
 
+        /// The deepest reduction a product with a packed operand takes in one k block (KC).
+        public var depthBlock: Int { imgvec_sgemm_kernel_depth(cValue) }
+
         /// "avx512", "avx2" or "portable" (automatic: the one it resolves to).
         public var name: String { String(cString: imgvec_sgemm_kernel_name(cValue)) }
     }

@@ -85,9 +85,17 @@ extension GEMM {
                 scaled = copy
             }
             defer { scaled?.deallocate() }
+            var shifted = epilogue
+            // The product is written before the epilogue reads a residual that is C itself: a copy.
+            var residualCopy: UnsafeMutablePointer<Float>?
+            if let residual = epilogue.residual, residual == UnsafePointer(c), epilogue.residualStride == ldc {
+                let copy = UnsafeMutablePointer<Float>.allocate(capacity: rows.count * n)
+                for row in 0..<rows.count { (copy + row * n).update(from: residual + row * ldc, count: n) }
+                (shifted.residual, shifted.residualStride, residualCopy) = (UnsafePointer(copy), n, copy)
+            }
+            defer { residualCopy?.deallocate() }
             multiply(m: rows.count, n: n, k: depth, a: plain + rows.lowerBound * depth,
                      lda: depth, b: scaled.map { UnsafePointer($0) } ?? b, ldb: scaled == nil ? ldb : n, c: c, ldc: ldc)
-            var shifted = epilogue
             shifted.rowBias = epilogue.rowBias.map { $0 + rows.lowerBound }
             shifted.apply(c, ldc: ldc, rows: 0..<rows.count, columns: 0..<n)
         }

@@ -60,6 +60,10 @@ long imgvec_sgemm_kernel_columns(imgvec_sgemm_kernel kernel);
 /// Rows of C per micro-kernel tile (MR; AUTO: the active kernel's), 0 when unavailable.
 long imgvec_sgemm_kernel_rows(imgvec_sgemm_kernel kernel);
 
+/// The deepest reduction (KC; AUTO: the active kernel's) a product takes in one k block, 0 when
+/// unavailable. A deeper one writes C's partial sums before the last block adds the epilogue.
+long imgvec_sgemm_kernel_depth(imgvec_sgemm_kernel kernel);
+
 /// A short name: "avx512", "avx2", "portable".
 const char *imgvec_sgemm_kernel_name(imgvec_sgemm_kernel kernel);
 
@@ -127,7 +131,9 @@ void imgvec_softmax_rows(const float *x, float *y, long rows, long n, long ld, f
 
 /// What a GEMM does to each finished tile of C, in this order:
 /// C += bias[column]; C = activation(C); C += residual[row * ldr + column].
-/// Rows and columns count from the origin of the C the call was given.
+/// Rows and columns count from the origin of the C the call was given. The residual may be C
+/// itself (residual == c, ldr == ldc: the product written over its skip connection); the
+/// products below then read each residual value before they write C there.
 typedef struct imgvec_sgemm_epilogue {
     const float *bias;                    ///< per column of C, or NULL
     imgvec_vmath_function activation;     ///< IMGVEC_VMATH_IDENTITY for none (EXP is not allowed)

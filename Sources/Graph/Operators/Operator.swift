@@ -88,6 +88,12 @@ public protocol Operator: AnyObject {
     /// `execute`. Default `nil` (outputs get buffers of their own).
     func outputViewOffsets(_ inputs: [TensorType?], outputs: [TensorType]) -> [Int]?
 
+    /// An input whose buffer output 0 may take over, for these types, when no later step reads
+    /// that input: the operator reads each of its elements before it writes the output element
+    /// at the same offset, and reads none after (a skip connection added in a GEMM's store).
+    /// The planner then gives both one buffer (see ``ExecutionPlan``). Default `nil`.
+    func inPlaceInput(_ inputs: [TensorType?], outputs: [TensorType]) -> Int?
+
     /// Multiply-adds for one run with these input types (for `inspect` and the
     /// benchmark's GFLOP/s). Default 0.
     func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int
@@ -101,6 +107,7 @@ public protocol Operator: AnyObject {
 extension Operator {
     public var aliasedInput: Int? { nil }
     public func outputViewOffsets(_ inputs: [TensorType?], outputs: [TensorType]) -> [Int]? { nil }
+    public func inPlaceInput(_ inputs: [TensorType?], outputs: [TensorType]) -> Int? { nil }
     public var packedInputs: [Int] { [] }
     public func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int { 0 }
 }

@@ -138,6 +138,9 @@ final class ExecutionPlan {
             }
         }
         for name in outputNames { if let buffer = bufferOf[name] { touch(buffer, at: pending.count) } }
+        Self.shareInPlaceBuffers(pending.map { graph.nodes[$0.nodeIndex] }, pending.map { compiled.operators[$0.nodeIndex] },
+                                 types: types, graphInputs: Set(inputTypes.keys), bufferOf: &bufferOf, viewOffset: viewOffset,
+                                 requests: &requests)
         let (offsets, arenaSize) = MemoryPlanner().plan(requests)
         let arena = TensorStorage(uninitializedByteCount: arenaSize)
 

@@ -32,6 +32,7 @@ public struct MemoryPlanner {
         }
         for index in order {
             let request = requests[index]
+            guard request.byteCount > 0 else { continue }   // a buffer handed over to another (in place)
             let size = align(max(request.byteCount, 1))
             let conflicts = placed
                 .filter { $0.first <= request.lastStep && request.firstStep <= $0.last }

@@ -182,6 +182,15 @@ final class ConvOperator: Operator {
             && scale.dropFirst(2).allSatisfy { $0 == 1 }
     }
 
+    /// The skip connection (input 3), where the run adds it as each tile is stored: see
+    /// ``ConvolutionRun/addsResidualInPlace(_:winogradEligible:)``.
+    func inPlaceInput(_ inputs: [TensorType?], outputs: [TensorType]) -> Int? {
+        guard inputs.count > 3, let residual = inputs[3], let x = inputs[0], let w = inputs[1], let output = outputs.first,
+              residual.dataType == .float32, residual.shape == output.shape, !poolsOutput,
+              let g = try? geometry(x.shape, w.shape) else { return nil }
+        return ConvolutionRun.addsResidualInPlace(g, winogradEligible: winogradEligible) ? 3 : nil
+    }
+
     func multiplyAdds(_ inputs: [TensorType?], outputs: [TensorType]) -> Int {
         guard inputs.count > 1, let x = inputs[0], let w = inputs[1], let g = try? geometry(x.shape, w.shape) else { return 0 }
         return g.multiplyAdds

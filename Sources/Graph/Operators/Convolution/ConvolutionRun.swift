@@ -140,7 +140,9 @@ struct ConvolutionRun {
                     Im2Col.unfold(source(image), geometry: g, columns: local, into: scratch + offset, rowStride: width)
                 }
             }
-            // A residual must come before the activation: it is added while scattering.
+            // A residual must come before the activation: each image's part of the product gets
+            // it in scratch, then is copied out (the residual is read before its place in the
+            // output is written: the output may be the residual's buffer).
             GEMM.multiply(packedA: packed.groups[group], rows: block, n: width, b: scratch, ldb: width,
                           c: c + block.lowerBound * width, ldc: width,
                           epilogue: GEMMEpilogue(activation: residual == nil ? activation : nil, rowBias: groupBias))
@@ -148,12 +150,12 @@ struct ConvolutionRun {
                 let lower = max(columns.lowerBound, image * plane), upper = min(columns.upperBound, image * plane + plane)
                 let target = output + (image * g.outputChannels + group * rows) * plane + (lower - image * plane)
                 let from = c + (lower - columns.lowerBound)
-                for row in block { (target + row * plane).update(from: from + row * width, count: upper - lower) }
                 if let residual {
                     GEMMEpilogue(activation: activation, residual: residual + (target - output), residualStride: plane,
                                  residualBeforeActivation: true)
-                        .apply(target, ldc: plane, rows: block, columns: 0..<(upper - lower))
+                        .apply(from, ldc: width, rows: block, columns: 0..<(upper - lower))
                 }
+                for row in block { (target + row * plane).update(from: from + row * width, count: upper - lower) }
             }
         }
     }

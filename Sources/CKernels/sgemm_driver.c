@@ -8,6 +8,7 @@
 #include "sgemm_pack.h"
 #include "env_switch.h"
 #include <stdlib.h>
+#include <string.h>
 
 struct imgvec_packed_a {
     const imgvec_kernel_desc *kernel;
@@ -120,21 +121,20 @@ static imgvec_sgemm_epilogue epilogue_at(const imgvec_sgemm_epilogue *e, long ro
     return block;
 }
 
-/// For a path that writes C before it applies the epilogue, where `e`'s residual is C itself
-/// (residual_is_c): `e` with the residual's first `rows` x `columns` copied to this thread's
-/// scratch slot 2 (in `storage`). NULL when the copy cannot be had.
-static const imgvec_sgemm_epilogue *detached_residual(const imgvec_sgemm_epilogue *e, long rows, long columns,
-                                                      imgvec_sgemm_epilogue *storage) {
+/// For a path that writes C before it applies the epilogue: when `*e`'s residual is C itself
+/// (residual_is_c), points `*e` at `storage`, a copy of `*e` whose residual is its first `rows`
+/// x `columns` copied to this thread's scratch slot 2. -1 when that copy cannot be had, else 0.
+static int detach_residual(const imgvec_sgemm_epilogue **e, const float *c, long ldc, long rows, long columns,
+                           imgvec_sgemm_epilogue *storage) {
+    if (!residual_is_c(*e, c, ldc)) return 0;
     float *copy = imgvec_thread_scratch(2, rows * columns);
-    if (!copy) return NULL;
-    for (long i = 0; i < rows; i++) {
-        const float *from = e->residual + i * e->ldr;
-        for (long j = 0; j < columns; j++) copy[i * columns + j] = from[j];
-    }
-    *storage = *e;
+    if (!copy) return -1;
+    for (long i = 0; i < rows; i++) memcpy(copy + i * columns, (*e)->residual + i * (*e)->ldr, (size_t)columns * sizeof(float));
+    *storage = **e;
     storage->residual = copy;
     storage->ldr = columns;
-    return storage;
+    *e = storage;
+    return 0;
 }
 
 /// Rows per tile for an A block of `mc` rows packed per call: MR, unless that leaves a last
@@ -196,7 +196,7 @@ static int narrow_columns(const imgvec_kernel_desc *d, long kc, const float *blo
         // The column kernel writes C before the epilogue reads a residual that is C itself.
         shifted = epilogue_at(epilogue, row, column);
         e = &shifted;
-        if (residual_is_c(e, block, ldc) && !(e = detached_residual(e, mc, columns, &detached))) return -1;
+        if (detach_residual(&e, block, ldc, mc, columns, &detached) != 0) return -1;
     }
     d->panels_times_columns((mc + d->mr - 1) / d->mr, kc, blockA, pb, ldb, (int)columns, mc, alpha, beta, block, ldc);
     if (e) imgvec_sgemm_apply_epilogue(e, block, ldc, 0, mc, 0, columns);
@@ -266,9 +266,7 @@ static int sgemm_blocked(const imgvec_kernel_desc *d, int transA, int transB, lo
     // Every other way of finishing a tile writes C first (a k block before the last, a tile
     // whose epilogue is a pass after it): those read a copy of the residual.
     imgvec_sgemm_epilogue detached;
-    if (residual_is_c(epilogue, c, ldc) && (kcMax < k || !fuseStore)
-        && !(epilogue = detached_residual(epilogue, m, n, &detached)))
-        return -1;
+    if ((kcMax < k || !fuseStore) && detach_residual(&epilogue, c, ldc, m, n, &detached) != 0) return -1;
     for (long jc = 0; jc < n; jc += ncMax) {
         const long nc = imgvec_min(ncMax, n - jc);
         for (long pc = 0; pc < k; pc += kcMax) {
@@ -612,9 +610,7 @@ int imgvec_sgemm_packed_rows(const imgvec_packed_a *packed, long row_begin, long
     imgvec_sgemm_epilogue shifted, detached;
     const imgvec_sgemm_epilogue *tileEpilogue = block_epilogue(epilogue, row_begin, &shifted);
     // Both ways below write C before the epilogue reads a residual that is C itself.
-    if ((alpha == 0 || n == 1) && residual_is_c(tileEpilogue, c, ldc)
-        && !(tileEpilogue = detached_residual(tileEpilogue, m, n, &detached)))
-        return -1;
+    if ((alpha == 0 || n == 1) && detach_residual(&tileEpilogue, c, ldc, m, n, &detached) != 0) return -1;
     if (alpha == 0) {
         scale_c(m, n, beta, c, ldc);
         imgvec_sgemm_apply_epilogue(tileEpilogue, c, ldc, 0, m, 0, n);
@@ -697,9 +693,7 @@ int imgvec_sgemm_packed_b(int transA, long m, float alpha, const float *a, long 
     float *block = c + column_begin;
     imgvec_sgemm_epilogue detached;
     // Both ways below write C before the epilogue reads a residual that is C itself.
-    if ((alpha == 0 || m == 1) && residual_is_c(tileEpilogue, block, ldc)
-        && !(tileEpilogue = detached_residual(tileEpilogue, m, n, &detached)))
-        return -1;
+    if ((alpha == 0 || m == 1) && detach_residual(&tileEpilogue, block, ldc, m, n, &detached) != 0) return -1;
     if (alpha == 0) {
         scale_c(m, n, beta, block, ldc);
         imgvec_sgemm_apply_epilogue(tileEpilogue, block, ldc, 0, m, 0, n);
@@ -739,9 +733,7 @@ int imgvec_sgemm_packed_rows_direct(const imgvec_packed_a *packed, long row_begi
     const long paddedM = imgvec_round_up(packed->m, mr), kStep = imgvec_k_step(d, k), mcMax = d->mc;
     // As in sgemm_blocked: only the fused store of a single k block reads a residual that is C
     // itself before writing C there.
-    if (residual_is_c(e, c, ldc) && (kStep < k || !fuseStore)
-        && !(e = detached_residual(e, m, lines * line_columns, &detached)))
-        return -1;
+    if ((kStep < k || !fuseStore) && detach_residual(&e, c, ldc, m, lines * line_columns, &detached) != 0) return -1;
     // The Goto loop nest with the packed B panel replaced by gathered rows: per k block, each
     // block of A's rows (in L2) sweeps every line, each tile reading its taps from the input.
     for (long pc = 0; pc < k; pc += kStep) {
